@@ -1,0 +1,177 @@
+"""Access tokens (JWT, short-lived) and refresh tokens (opaque, single-use).
+
+Access tokens are signed with the active key and carry its `kid`; every key in
+JWT_SIGNING_KEYS is accepted, so a key can be rotated in without logging
+anyone out, and retired once its last tokens have expired. Logout puts the
+token's id on a deny-list in Redis until the token would have expired anyway.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+import jwt
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mobile_api.actor import Actor
+
+from .errors import RefreshTokenReused, TokenExpired, TokenInvalid, TokenRevoked
+from .models import RefreshToken
+
+ISSUER = "fingertip"
+ALGORITHM = "HS256"
+_DENY_PREFIX = "auth:deny:"
+
+
+@dataclass
+class TokenPair:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+    token_type: str = "Bearer"
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class TokenService:
+    def __init__(self, config, clock, redis):
+        self.keys: dict[str, str] = config.JWT_SIGNING_KEYS
+        self.active_kid: str = config.JWT_ACTIVE_KID
+        self.access_ttl = int(config.ACCESS_TOKEN_TTL_SECONDS)
+        self.refresh_ttl = int(config.REFRESH_TOKEN_TTL_SECONDS)
+        self.clock = clock
+        self.redis = redis
+
+    # -- access tokens -------------------------------------------------
+    def issue_access(self, actor: Actor, extra: dict | None = None) -> str:
+        now = self.clock.now()
+        claims = {
+            "iss": ISSUER,
+            "sub": actor.subject,
+            "role": actor.role,
+            "jti": uuid.uuid4().hex,
+            "iat": int(now.timestamp()),
+            "exp": int((now + timedelta(seconds=self.access_ttl)).timestamp()),
+            "typ": "access",
+        }
+        if actor.department_code:
+            claims["dept"] = actor.department_code
+        if actor.hall_id is not None:
+            claims["hall"] = actor.hall_id
+        if extra:
+            claims.update(extra)
+        return jwt.encode(claims, self.keys[self.active_kid], algorithm=ALGORITHM,
+                          headers={"kid": self.active_kid})
+
+    def decode_access(self, token: str, expected_typ: str = "access") -> dict:
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise TokenInvalid("令牌格式不正确") from exc
+        key = self.keys.get(header.get("kid", ""))
+        if key is None:
+            raise TokenInvalid("令牌的签名密钥未知")
+        try:
+            claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
+                                options={"require": ["exp", "iat", "sub", "jti"], "verify_exp": False})
+        except jwt.PyJWTError as exc:
+            raise TokenInvalid("令牌签名无效") from exc
+        # Expiry is checked against the injected clock, not the wall clock.
+        if claims["exp"] <= self.clock.now().timestamp():
+            raise TokenExpired("登录已过期，请刷新令牌或重新登录")
+        if claims.get("typ") != expected_typ:
+            raise TokenInvalid("令牌类型不正确")
+        if self.is_denied(claims["jti"]):
+            raise TokenRevoked("令牌已注销，请重新登录")
+        return claims
+
+    def deny(self, claims: dict) -> None:
+        ttl = int(claims["exp"] - self.clock.now().timestamp()) + 1
+        if ttl > 0:
+            self.redis.set(_DENY_PREFIX + claims["jti"], "1", ex=ttl)
+
+    def is_denied(self, jti: str) -> bool:
+        try:
+            return bool(self.redis.exists(_DENY_PREFIX + jti))
+        except Exception:
+            # Redis down: reads keep working; tokens are short-lived and
+            # refresh families are revoked in the database.
+            return False
+
+    # -- refresh tokens ------------------------------------------------
+    def _new_refresh(self, session: Session, kind: str, principal_id: int, family_id: str,
+                     channel: str | None) -> tuple[str, RefreshToken]:
+        raw = secrets.token_urlsafe(32)
+        now = self.clock.now()
+        row = RefreshToken(token_hash=_hash(raw), family_id=family_id, principal_kind=kind,
+                           principal_id=principal_id, channel=channel, issued_at=now,
+                           expires_at=now + timedelta(seconds=self.refresh_ttl))
+        session.add(row)
+        session.flush()
+        return raw, row
+
+    def issue_pair(self, session: Session, actor: Actor) -> TokenPair:
+        """A new login: a new refresh-token family. The caller commits."""
+        raw, _ = self._new_refresh(session, actor.kind, actor.id, str(uuid.uuid4()), actor.channel)
+        return TokenPair(self.issue_access(actor), raw, self.access_ttl)
+
+    def rotate(self, session: Session, raw: str, load_actor) -> tuple[TokenPair, RefreshToken]:
+        """Spend a refresh token and issue the next one in its family.
+
+        The spend is a conditional UPDATE, so two concurrent refreshes with the
+        same token cannot both succeed. The caller commits."""
+        now = self.clock.now()
+        row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(raw)))
+        if row is None:
+            raise TokenInvalid("刷新令牌无效")
+        if row.revoked_at is not None or row.used_at is not None:
+            self.revoke_family(session, row.family_id)
+            session.commit()
+            raise RefreshTokenReused("刷新令牌已被使用过，为安全起见本次登录已全部失效，请重新登录")
+        if row.expires_at <= now:
+            raise TokenExpired("刷新令牌已过期，请重新登录")
+        spent = session.execute(
+            update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
+                                       RefreshToken.revoked_at.is_(None)).values(used_at=now))
+        if spent.rowcount != 1:
+            session.rollback()
+            self.revoke_family(session, row.family_id)
+            session.commit()
+            raise RefreshTokenReused("刷新令牌已被使用过，为安全起见本次登录已全部失效，请重新登录")
+        actor = load_actor(row.principal_kind, row.principal_id, row.channel)
+        new_raw, new_row = self._new_refresh(session, row.principal_kind, row.principal_id, row.family_id,
+                                             row.channel)
+        session.execute(update(RefreshToken).where(RefreshToken.id == row.id).values(replaced_by_id=new_row.id))
+        return TokenPair(self.issue_access(actor), new_raw, self.access_ttl), row
+
+    def revoke_family(self, session: Session, family_id: str) -> int:
+        result = session.execute(update(RefreshToken)
+                                 .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
+                                 .values(revoked_at=self.clock.now()))
+        return result.rowcount
+
+    def revoke_by_raw(self, session: Session, raw: str, kind: str, principal_id: int) -> bool:
+        row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(raw)))
+        if row is None or row.principal_kind != kind or row.principal_id != principal_id:
+            return False
+        self.revoke_family(session, row.family_id)
+        return True
+
+    def revoke_all_for(self, session: Session, kind: str, principal_id: int) -> int:
+        result = session.execute(update(RefreshToken)
+                                 .where(RefreshToken.principal_kind == kind, RefreshToken.principal_id == principal_id,
+                                        RefreshToken.revoked_at.is_(None))
+                                 .values(revoked_at=self.clock.now()))
+        return result.rowcount
+
+
+def hash_secret(secret: str) -> str:
+    return _hash(secret)
+

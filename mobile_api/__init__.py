@@ -1,0 +1,73 @@
+"""The application shell: `create_app()` wires configuration, extensions,
+error handling, auth and the domain packages that are present."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, send_from_directory
+from flask_smorest import Api
+
+from config import BaseConfig, load_config
+
+from . import errors, observability, ratelimit, request_guards
+from .clock import SystemClock
+from .crypto import PersonalDataCipher
+from .db import Database
+from .health import blp as health_blp
+from .modules import init_domain_packages
+from .redis_client import build_redis
+
+log = logging.getLogger("mobile_api")
+
+BEARER_AUTH = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=None, database: Database | None = None) -> Flask:
+    config = config or load_config()
+    observability.configure_logging(config.LOG_LEVEL, config.LOG_JSON)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config)
+    app.config["APP_CONFIG"] = config
+    app.json.ensure_ascii = False
+
+    app.extensions["clock"] = clock or SystemClock()
+    app.extensions["cipher"] = PersonalDataCipher(config.DATA_ENCRYPTION_KEY)
+    app.extensions["redis"] = redis_client if redis_client is not None else build_redis(config.REDIS_URL)
+    (database or Database(config.DATABASE_URL, config.DB_POOL_SIZE)).init_app(app)
+
+    observability.init_app(app)
+    request_guards.init_app(app)
+
+    api = Api(app, spec_kwargs={"info": {"description": "城市“指尖办事”平台后端 REST API"}})
+    api.ERROR_SCHEMA = errors.ProblemSchema
+    api.spec.components.security_scheme("bearerAuth", BEARER_AUTH)
+    errors.init_app(app)  # after Api: our problem+json handlers replace flask-smorest's
+    app.extensions["api"] = api
+
+    api.register_blueprint(health_blp)
+    loaded = init_domain_packages(app, api)
+    ratelimit.init_app(app)
+    _serve_docs_assets(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+    log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded,
+                                   "database": app.extensions["db"].dialect})
+    return app
+
+
+def _serve_docs_assets(app: Flask) -> None:
+    """Swagger UI's files from the swagger-ui-bundle package, so /api/v1/docs
+    needs no CDN."""
+    try:
+        from swagger_ui_bundle import swagger_ui_path
+    except ImportError:  # pragma: no cover
+        return
+
+    @app.route("/api/v1/docs/assets/<path:filename>")
+    def docs_assets(filename):
+        return send_from_directory(swagger_ui_path, filename)

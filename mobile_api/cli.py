@@ -1,0 +1,76 @@
+"""Shell CLI: `flask db …`, `flask seed`, `flask outbox work`.
+
+Packages add sample-data loaders with `register_seeder(app, name, fn, order)`;
+`flask seed` runs them in order, each only if its data is missing.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from . import migrate, outbox
+
+db_cli = AppGroup("db", help="数据库迁移")
+outbox_cli = AppGroup("outbox", help="发件箱投递")
+
+
+def register_seeder(app: Flask, name: str, fn, order: int = 50) -> None:
+    """`fn(session, clock, app)` loads sample data if it is missing and returns a short summary."""
+    app.extensions.setdefault("seeders", []).append((order, name, fn))
+
+
+@db_cli.command("upgrade")
+@click.argument("revision", default="heads")
+def db_upgrade(revision):
+    """Apply migrations (default: every package's head)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database upgraded to {revision}")
+
+
+@db_cli.command("downgrade")
+@click.argument("revision", default="base")
+def db_downgrade(revision):
+    """Revert migrations (default: all of them)."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"database downgraded to {revision}")
+
+
+@click.command("seed")
+def seed():
+    """Load the sample data (catalogue, halls, demo accounts) where missing."""
+    db = current_app.extensions["db"]
+    clock = current_app.extensions["clock"]
+    for _, name, fn in sorted(current_app.extensions.get("seeders", []), key=lambda item: item[0]):
+        with db.new_session() as session:
+            summary = fn(session, clock, current_app)
+            click.echo(f"seed {name}: {summary}")
+
+
+@outbox_cli.command("work")
+@click.option("--once", is_flag=True, help="投递一轮后退出")
+@click.option("--interval", default=2.0, show_default=True, help="空闲时轮询间隔（秒）")
+def outbox_work(once, interval):
+    """Deliver outbox messages until stopped."""
+    db = current_app.extensions["db"]
+    clock = current_app.extensions["clock"]
+    worker_id = f"{socket.gethostname()}:{id(db)}"
+    while True:
+        with db.new_session() as session:
+            counts = outbox.work_once(session, worker_id, clock.now())
+        if counts:
+            click.echo(f"outbox: {counts}")
+        if once:
+            return
+        if not counts:
+            time.sleep(interval)
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(db_cli)
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(seed)

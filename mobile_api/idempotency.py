@@ -1,0 +1,132 @@
+"""`Idempotency-Key` for writes a phone may retry on a weak network.
+
+Same key and same request: the first answer again (marked with
+`Idempotent-Replayed: true`). Same key, different request: 422. A retry while
+the first is still running: 409. The in-flight marker lives in Redis; the
+stored answer lives in the database, so a replay survives a Redis flush.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import current_app, g, make_response, request
+from sqlalchemy import Integer, LargeBinary, String, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .db import Base, UTCDateTime
+from .errors import DomainError
+
+_KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,128}$")
+LOCK_SECONDS = 60
+
+
+class IdempotencyRecord(Base):
+    __tablename__ = "idempotency_records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    status_code: Mapped[int] = mapped_column(Integer, nullable=False)
+    content_type: Mapped[str | None] = mapped_column(String(128))
+    location: Mapped[str | None] = mapped_column(String(512))
+    body: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class IdempotencyKeyInvalid(DomainError):
+    status = 400
+    code = "idempotency.key_invalid"
+    title = "幂等键格式不正确"
+
+
+class IdempotencyKeyReused(DomainError):
+    status = 422
+    code = "idempotency.key_reused"
+    title = "幂等键已用于不同的请求"
+
+
+class IdempotencyInProgress(DomainError):
+    status = 409
+    code = "idempotency.in_progress"
+    title = "相同请求正在处理中"
+
+
+def _scope(key: str) -> str:
+    actor = g.get("actor")
+    subject = actor.subject if actor is not None else f"anon:{request.remote_addr}"
+    return hashlib.sha256(f"{subject}\x00{key}".encode()).hexdigest()
+
+
+def _fingerprint() -> str:
+    digest = hashlib.sha256()
+    digest.update(request.method.encode() + b" " + request.path.encode() + b"\x00")
+    digest.update(request.get_data(cache=True))
+    return digest.hexdigest()
+
+
+def _replay(record: IdempotencyRecord):
+    response = current_app.response_class(record.body, status=record.status_code, content_type=record.content_type)
+    if record.location:
+        response.headers["Location"] = record.location
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def idempotent(view):
+    """Decorate a write view (outermost, just under `@blp.route`)."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        if not _KEY_PATTERN.match(key):
+            raise IdempotencyKeyInvalid("Idempotency-Key 应为 8–128 个可见 ASCII 字符")
+        db = current_app.extensions["db"]
+        redis = current_app.extensions["redis"]
+        clock = current_app.extensions["clock"]
+        scope, fingerprint = _scope(key), _fingerprint()
+
+        with db.new_session() as lookup:
+            record = lookup.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope_hash == scope))
+            if record is not None and record.expires_at > clock.now():
+                if record.fingerprint != fingerprint:
+                    raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
+                return _replay(record)
+
+        lock_key = f"idem:lock:{scope}"
+        if not redis.set(lock_key, fingerprint, nx=True, ex=LOCK_SECONDS):
+            holder = redis.get(lock_key)
+            if holder is not None and holder != fingerprint:
+                raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
+            raise IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+        try:
+            response = make_response(view(*args, **kwargs))
+            if response.status_code < 500 and not response.direct_passthrough:
+                _store(db, clock, scope, fingerprint, response)
+            return response
+        finally:
+            redis.delete(lock_key)
+
+    return wrapper
+
+
+def _store(db, clock, scope: str, fingerprint: str, response) -> None:
+    now = clock.now()
+    ttl = timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_SECONDS"])
+    with db.new_session() as store:
+        store.query(IdempotencyRecord).filter(IdempotencyRecord.scope_hash == scope,
+                                              IdempotencyRecord.expires_at <= now).delete()
+        store.add(IdempotencyRecord(scope_hash=scope, fingerprint=fingerprint, status_code=response.status_code,
+                                    content_type=response.content_type, location=response.headers.get("Location"),
+                                    body=response.get_data(), created_at=now, expires_at=now + ttl))
+        try:
+            store.commit()
+        except IntegrityError:
+            store.rollback()

@@ -1,0 +1,52 @@
+"""Rate limits with flask-limiter, stored in Redis (memory with the stand-in).
+
+Views are marked with `@rate_limit("SETTING_NAME")`; `init_app` applies the
+limit named by that setting after the blueprints are registered, so limits are
+configuration, and no limiter exists before `create_app`.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+from .redis_client import is_fake
+
+_MARK = "_rate_limit_setting"
+
+
+def rate_limit(setting: str, key_func=None):
+    def mark(view):
+        marks = list(getattr(view, _MARK, []))
+        marks.append((setting, key_func))
+        setattr(view, _MARK, marks)
+        return view
+
+    return mark
+
+
+def client_ip() -> str:
+    return get_remote_address() or "unknown"
+
+
+def init_app(app: Flask) -> Limiter:
+    storage = "memory://" if is_fake(app.extensions["redis"]) or not app.config["REDIS_URL"] else app.config["REDIS_URL"]
+    limiter = Limiter(
+        key_func=client_ip,
+        app=app,
+        storage_uri=storage,
+        default_limits=[lambda: current_app.config["RATELIMIT_DEFAULT"]],
+        headers_enabled=True,
+        swallow_errors=True,  # Redis down: serve without limits rather than fail every request
+        enabled=app.config["RATELIMIT_ENABLED"],
+        strategy="fixed-window",
+    )
+    for endpoint, view in list(app.view_functions.items()):
+        for setting, key_func in getattr(view, _MARK, []):
+            limited = limiter.limit(lambda s=setting: current_app.config[s], key_func=key_func or client_ip,
+                                    scope=f"{endpoint}:{setting}")(view)
+            app.view_functions[endpoint] = limited
+            view = limited
+    app.extensions["rate_limiter"] = limiter
+    return limiter

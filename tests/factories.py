@@ -1,0 +1,57 @@
+"""Factories as plain functions on one object: `make.citizen()`, `make.staff()`,
+`make.kiosk()`, and `make.headers(principal)` for a bearer token."""
+
+from __future__ import annotations
+
+import itertools
+
+from identity import services as identity_services
+
+_counter = itertools.count(1)
+DEFAULT_PASSWORD = "correct horse battery"
+
+
+class Factory:
+    def __init__(self, app, session, clock):
+        self.app = app
+        self.session = session
+        self.clock = clock
+
+    @property
+    def tokens(self):
+        return self.app.extensions["tokens"]
+
+    def citizen(self, display_name: str | None = None):
+        return identity_services.create_citizen(self.session, self.clock, display_name=display_name)
+
+    def staff(self, role: str = "clerk", department_code: str | None = "gongan", hall_id: int | None = 1,
+              username: str | None = None, password: str = DEFAULT_PASSWORD):
+        username = username or f"{role}{next(_counter)}"
+        if role == "admin" and department_code == "gongan":
+            department_code = None
+        return identity_services.create_staff(self.session, self.clock, username, password, role,
+                                              f"测试{role}", department_code, hall_id,
+                                              scrypt_n=self.app.config["PASSWORD_SCRYPT_N"])
+
+    def kiosk(self, hall_id: int = 1, device_code: str | None = None):
+        return identity_services.register_kiosk(self.session, self.clock, device_code or f"K{next(_counter):04d}",
+                                                "测试终端", hall_id)
+
+    def actor(self, principal, channel: str | None = None):
+        from identity.models import Citizen, KioskDevice, StaffUser
+
+        if isinstance(principal, Citizen):
+            return identity_services.citizen_actor(principal, channel or "miniprogram")
+        if isinstance(principal, StaffUser):
+            return identity_services.staff_actor(principal, channel or "window")
+        if isinstance(principal, KioskDevice):
+            return identity_services.kiosk_actor(principal)
+        raise TypeError(principal)
+
+    def token(self, principal) -> str:
+        return self.tokens.issue_access(self.actor(principal))
+
+    def headers(self, principal, **extra) -> dict:
+        headers = {"Authorization": f"Bearer {self.token(principal)}"}
+        headers.update(extra)
+        return headers
