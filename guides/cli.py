@@ -1,0 +1,33 @@
+"""`flask guides check` and `flask guides load`."""
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from .errors import CatalogueDataError
+from .services.loading import load_sample_catalogue, read_sample_data
+
+guides_cli = AppGroup("guides", help="办事指南目录")
+
+
+@guides_cli.command("check")
+def check():
+    """Validate the sample data files without loading them."""
+    try:
+        data = read_sample_data()
+    except CatalogueDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"ok: {len(data.items)} items, {len(data.departments)} departments, "
+               f"{len(data.themes)} themes, {len(data.life_events)} life events")
+
+
+@guides_cli.command("load")
+def load():
+    """Load the sample catalogue into an empty catalogue."""
+    db = current_app.extensions["db"]
+    try:
+        with db.new_session() as session:
+            summary = load_sample_catalogue(session, current_app.extensions["clock"])
+    except CatalogueDataError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"guides: {summary}")
