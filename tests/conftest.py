@@ -28,7 +28,7 @@ from mobile_api import create_app, migrate
 from mobile_api.clock import FrozenClock
 from mobile_api.db import Database
 
-from . import factories
+from tests import factories
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
