@@ -169,3 +169,19 @@ def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
     session.commit()
     session.refresh(current)
     return current
+
+
+def admin_list_versions(session: Session, actor: Actor, code: str) -> list[ServiceItem]:
+    from .catalogue import list_item_versions
+
+    rows = list_item_versions(session, code)
+    ensure_can_manage(actor, rows[0].department_code)
+    return rows
+
+
+def admin_get_version(session: Session, actor: Actor, code: str, revision: int) -> ServiceItem:
+    from .catalogue import get_item_revision
+
+    row = get_item_revision(session, code, revision)
+    ensure_can_manage(actor, row.department_code)
+    return row

@@ -1,0 +1,136 @@
+"""Turning published items into index documents, and the per-process holder
+that keeps the index current."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, noload
+
+from ..errors import ItemNotFound
+from ..models import CatalogueState, Department, ServiceItem, Theme
+from ..services.catalogue import get_published_item
+from .index import CONTEXT, FAQ, KEYWORD, NAME, TOPIC, Doc, SearchIndex
+
+
+def item_summary(item: ServiceItem, department_name: str) -> dict:
+    """The short form of an item in search results and lists."""
+    return {
+        "code": item.code, "name": item.name, "department_code": item.department_code,
+        "department_name": department_name, "item_type": item.item_type, "level": item.level,
+        "promised_days": item.promised_days, "instant": item.promised_days == 0,
+        "visits_required": item.visits_required, "online_depth": item.online_depth,
+        "channels": list(item.channels), "appointment_supported": item.appointment_supported,
+        "cross_town": item.cross_town, "version": item.version,
+    }
+
+
+def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme]) -> Doc:
+    dept_name = department.name if department else item.department_code
+    terms = [(item.name, NAME)]
+    terms += [(k, KEYWORD) for k in item.keywords]
+    terms += [(t, TOPIC) for t in item.topics]
+    if item.certificate_type:
+        terms.append((item.certificate_type, TOPIC))
+    if department is not None:
+        terms += [(department.short_name, CONTEXT), (department.name, CONTEXT)]
+    for theme in themes:
+        terms.append((theme.name, CONTEXT))
+        terms += [(k, CONTEXT) for k in theme.keywords]
+    terms += [(faq["q"], FAQ) for faq in item.faqs]
+    return Doc(code=item.code, name=item.name, version=item.version or 0, department_code=item.department_code,
+               channels=frozenset(item.channels), online_depth=item.online_depth,
+               visits_required=item.visits_required, life_events=frozenset(item.life_events),
+               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name))
+
+
+def build_index(session: Session) -> SearchIndex:
+    version = session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1)) or 0
+    departments = {d.code: d for d in session.scalars(select(Department))}
+    themes = list(session.scalars(select(Theme)))
+    themes_of: dict[str, list[Theme]] = {}
+    for theme in themes:
+        for code in theme.member_codes:
+            themes_of.setdefault(code, []).append(theme)
+    # Materials are not indexed: "身份证" is needed by nearly every item.
+    items = session.scalars(select(ServiceItem).options(noload(ServiceItem.materials), noload(ServiceItem.department))
+                            .where(ServiceItem.status == "published").order_by(ServiceItem.code))
+    docs = [doc_for(item, departments.get(item.department_code), themes_of.get(item.code, [])) for item in items]
+    return SearchIndex(docs, version)
+
+
+MAX_PAYLOADS = 20_000
+
+
+class IndexHolder:
+    """One per process (per app): answers with the index of the newest
+    catalogue version, checking the version in the database at most once
+    every `check_seconds` and rebuilding when it changed."""
+
+    def __init__(self, check_seconds: float = 1.0, monotonic=time.monotonic):
+        self.check_seconds = check_seconds
+        self.monotonic = monotonic
+        self._index: SearchIndex | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self._payloads: dict[tuple[str, int], tuple[str, bytes]] = {}
+
+    def payload(self, session: Session, code: str, dump) -> tuple[str, bytes]:
+        """(ETag, JSON body) of a published item. A published version never
+        changes, so its serialised form is kept per (code, version)."""
+        index = self.current(session)
+        position = index.by_code.get(code)
+        if position is not None:
+            cached = self._payloads.get((code, index.docs[position].version))
+            if cached is not None:
+                return cached
+        item = get_published_item(session, code)  # also finds items newer than this index
+        if item is None:
+            raise ItemNotFound(f"事项 {code} 不存在或未发布")
+        entry = (f'"{item.code}-{item.version}"', dump(item))
+        if len(self._payloads) >= MAX_PAYLOADS:
+            self._payloads.clear()
+        self._payloads[(item.code, item.version)] = entry
+        return entry
+
+    def invalidate(self) -> None:
+        """This process changed the catalogue: check on the next request."""
+        self._checked_at = float("-inf")
+
+    def current(self, session: Session) -> SearchIndex:
+        index = self._index
+        now = self.monotonic()
+        if index is not None and now - self._checked_at < self.check_seconds:
+            return index
+        version = session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1)) or 0
+        if index is not None and index.version == version:
+            self._checked_at = now
+            return index
+        with self._lock:  # one rebuild at a time; the others keep the old index meanwhile
+            if self._index is None or self._index.version != version:
+                self._index = build_index(session)
+            self._checked_at = now
+            return self._index
+
+
+def index_from_data(items: list[tuple[str, dict]], departments: dict[str, dict], themes: list[dict],
+                    version: int = 1) -> SearchIndex:
+    """An index straight from data-shaped items, without a database (unit
+    tests, the benchmark's 5,000-item catalogue)."""
+    from ..convert import item_row_values
+
+    dept_rows = {code: Department(**{k: d.get(k) for k in ("code", "number", "name", "short_name")})
+                 for code, d in departments.items()}
+    theme_rows = [Theme(id=t["id"], name=t["name"], kind=t["kind"], description=t["description"], position=i,
+                        keywords=t.get("keywords", []), stages=t["stages"]) for i, t in enumerate(themes)]
+    themes_of: dict[str, list[Theme]] = {}
+    for theme in theme_rows:
+        for code in theme.member_codes:
+            themes_of.setdefault(code, []).append(theme)
+    docs = []
+    for dept, data in items:
+        item = ServiceItem(**item_row_values(data, dept), version=version, status="published")
+        docs.append(doc_for(item, dept_rows.get(dept), themes_of.get(item.code, [])))
+    return SearchIndex(docs, version)

@@ -1,0 +1,266 @@
+"""The in-process search index over the published items.
+
+Built from the published items of one catalogue version, so the ranking is
+computed in Python and is the same on SQLite and PostgreSQL. Scoring, per
+item:
+
+- Han bigrams of the query (and of synonym expansions, weighted lower),
+  each weighted by its rarity (idf) and by the field it hits (name > keywords
+  > topics, department, themes > FAQs), times how much of the query the item
+  covers;
+- a bonus when a whole name or keyword appears in the query ("身份证丢了"
+  inside "我身份证丢了怎么办");
+- pinyin: a latin run matching a name's or keyword's full pinyin or initials
+  (exactly or as a prefix), and pinyin bigrams of Han text for homophone typos;
+- rapidfuzz over names and keywords when nothing scores well (typos).
+"""
+
+from __future__ import annotations
+
+import bisect
+import html
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from . import text as tx
+from .synonyms import SYNONYMS
+
+NAME, KEYWORD, TOPIC, CONTEXT, FAQ = 3.0, 2.5, 1.2, 0.8, 0.4
+SYNONYM_WEIGHT = 0.7
+HOMOPHONE_WEIGHT = 0.5
+MIN_SCORE = 1.0  # below this a hit is noise
+
+
+@dataclass
+class Doc:
+    """What the index knows about one published item."""
+
+    code: str
+    name: str
+    version: int
+    department_code: str
+    channels: frozenset
+    online_depth: int
+    visits_required: int
+    life_events: frozenset
+    themes: frozenset
+    terms: list[tuple[str, float]] = field(default_factory=list)  # (text, field weight)
+    summary: dict = field(default_factory=dict)
+
+
+@dataclass
+class Hit:
+    doc: Doc
+    score: float
+    matched: list[str]
+    name_highlighted: str
+
+
+@dataclass
+class SearchResult:
+    hits: list[Hit]
+    suggestions: list[dict]
+    expansions: list[str]
+
+
+class SearchIndex:
+    def __init__(self, docs: list[Doc], version: int = 0):
+        self.version = version
+        self.docs = docs
+        self.by_code = {doc.code: i for i, doc in enumerate(docs)}
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.py_postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.terms: dict[str, dict[int, float]] = defaultdict(dict)  # whole name / keyword → docs
+        self.pinyin_terms: dict[str, dict[int, tuple[float, str]]] = defaultdict(dict)
+        for i, doc in enumerate(docs):
+            for term, weight in doc.terms:
+                self._add(i, term, weight)
+        self.idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.postings.items()}
+        self.py_idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.py_postings.items()}
+        self.pinyin_sorted = sorted(self.pinyin_terms)
+        self.fuzzy_choices = sorted(t for t, d in self.terms.items() if len(t) >= 2)
+
+    def _add(self, i: int, term: str, weight: float) -> None:
+        term = tx.normalise(term)
+        for gram in set(tx.bigrams(term)):
+            if self.postings[gram].get(i, 0) < weight:
+                self.postings[gram][i] = weight
+        if weight >= KEYWORD * 0.99 or weight == TOPIC:
+            for gram in set(tx.syllable_bigrams(term)):
+                if self.py_postings[gram].get(i, 0) < weight:
+                    self.py_postings[gram][i] = weight
+        if weight >= TOPIC and tx.is_han(term):
+            if self.terms[term].get(i, 0) < weight:
+                self.terms[term][i] = weight
+            for key in {tx.full_pinyin(term), tx.initials(term)}:
+                if len(key) >= 2 and self.pinyin_terms[key].get(i, (0, ""))[0] < weight:
+                    self.pinyin_terms[key][i] = (weight, term)
+
+    # -- querying ---------------------------------------------------------
+
+    def search(self, query: str, allowed: set[int] | None = None, fuzzy: bool = True) -> SearchResult:
+        query = tx.normalise(query)
+        scores: dict[int, float] = defaultdict(float)
+        covered: dict[int, set] = defaultdict(set)
+        matched: dict[int, set] = defaultdict(set)
+        han = "".join(r for r in tx.runs(query) if tx.is_han(r))
+        latin = [r for r in tx.runs(query) if r.isalpha() and not tx.is_han(r)]
+        own = [g for g in dict.fromkeys(tx.bigrams(han)) if g not in tx.STOP_BIGRAMS]
+
+        self._score_grams(own, 1.0, scores, covered, matched, own)
+        expansions = []
+        for key, targets in SYNONYMS.items():
+            if key in han:
+                key_grams = [g for g in tx.bigrams(key) if g in own] or own[:1]
+                for target in targets:
+                    expansions.append(target)
+                    grams = [g for g in dict.fromkeys(tx.bigrams(target)) if g not in tx.STOP_BIGRAMS]
+                    self._score_grams(grams, SYNONYM_WEIGHT, scores, covered, matched, key_grams)
+        self._score_contained_terms(han, scores, matched)
+        self._score_homophones(han, scores, covered, own)
+        for run in latin:
+            self._score_pinyin(run, scores, covered, matched, own)
+
+        total = max(len(own), 1)
+        ranked = []
+        for i, score in scores.items():
+            if allowed is not None and i not in allowed:
+                continue
+            coverage = len(covered[i]) / total if own else 1.0
+            final = score * (0.4 + 0.6 * min(coverage, 1.0))
+            if final >= MIN_SCORE:
+                ranked.append((final, i))
+        if fuzzy and (not ranked or max(ranked)[0] < 4 * MIN_SCORE):
+            for final, i, term in self._fuzzy(query, han, latin, allowed, cutoff=72):
+                if all(j != i for _, j in ranked):
+                    ranked.append((final, i))
+                    matched[i].add(term)
+        ranked.sort(key=lambda pair: (-pair[0], self.docs[pair[1]].code))
+        hits = [Hit(self.docs[i], round(s, 3), sorted(matched[i]), highlight(self.docs[i].name, matched[i]))
+                for s, i in ranked]
+        suggestions = [] if hits else self.suggest(query, han, latin)
+        return SearchResult(hits, suggestions, expansions)
+
+    def _score_grams(self, grams, weight, scores, covered, matched, covers) -> None:
+        for gram in grams:
+            idf = self.idf.get(gram)
+            if idf is None:
+                continue
+            for i, field_weight in self.postings[gram].items():
+                scores[i] += idf * field_weight * weight
+                covered[i].update(covers if weight < 1 else (gram,))
+                matched[i].add(gram)
+
+    def _score_contained_terms(self, han: str, scores, matched) -> None:
+        """A whole name or keyword inside the query is a strong signal."""
+        n = len(han)
+        for length in range(min(n, 16), 1, -1):
+            for start in range(0, n - length + 1):
+                piece = han[start:start + length]
+                docs = self.terms.get(piece)
+                if not docs:
+                    continue
+                exact = 2.0 if length == n else 1.0
+                for i, weight in docs.items():
+                    scores[i] += weight * length * exact
+                    matched[i].add(piece)
+
+    def _score_homophones(self, han: str, scores, covered, own) -> None:
+        if len(han) < 2:
+            return
+        grams = tx.syllable_bigrams(han)
+        for index, gram in enumerate(grams):
+            idf = self.py_idf.get(gram)
+            if idf is None:
+                continue
+            hanzi = han[index:index + 2]
+            for i, weight in self.py_postings[gram].items():
+                scores[i] += idf * weight * HOMOPHONE_WEIGHT
+                if hanzi in own:
+                    covered[i].add(hanzi)
+
+    def _score_pinyin(self, run: str, scores, covered, matched, own) -> None:
+        if len(run) < 2:
+            return
+        exact = self.pinyin_terms.get(run)
+        if exact:
+            for i, (weight, term) in exact.items():
+                scores[i] += weight * 4
+                matched[i].add(term)
+        if len(run) >= 3:  # a prefix of a longer pinyin ("shebao" → shebaoka)
+            start = bisect.bisect_left(self.pinyin_sorted, run)
+            for key in self.pinyin_sorted[start:start + 200]:
+                if not key.startswith(run):
+                    break
+                if key == run:
+                    continue
+                for i, (weight, term) in self.pinyin_terms[key].items():
+                    scores[i] += weight * 2 * len(run) / len(key)
+                    matched[i].add(term)
+
+    def _fuzzy(self, query, han, latin, allowed, cutoff):
+        """(score, doc, term) for names/keywords (or their pinyin) close to the query."""
+        found = []
+        if han:
+            for term, similarity, _ in process.extract(han, self.fuzzy_choices, scorer=fuzz.ratio,
+                                                       limit=10, score_cutoff=cutoff):
+                for i, weight in self.terms[term].items():
+                    if allowed is None or i in allowed:
+                        found.append((weight * similarity / 25, i, term))
+        for run in latin:
+            if len(run) < 4:
+                continue
+            for key, similarity, _ in process.extract(run, self.pinyin_sorted, scorer=fuzz.ratio,
+                                                      limit=10, score_cutoff=cutoff + 8):
+                for i, (weight, term) in self.pinyin_terms[key].items():
+                    if allowed is None or i in allowed:
+                        found.append((weight * similarity / 25, i, term))
+        best: dict[int, tuple] = {}
+        for score, i, term in found:
+            if i not in best or best[i][0] < score:
+                best[i] = (score, i, term)
+        return list(best.values())
+
+    def suggest(self, query: str, han: str, latin: list[str], limit: int = 5) -> list[dict]:
+        """Nothing matched: the names closest to what was typed, for "您是不是要找"."""
+        seen, out = set(), []
+        for score, i, term in sorted(self._fuzzy(query, han, latin, None, cutoff=40), key=lambda x: -x[0]):
+            doc = self.docs[i]
+            if doc.code not in seen:
+                seen.add(doc.code)
+                out.append({"text": doc.name, "item_code": doc.code})
+            if len(out) >= limit:
+                break
+        return out
+
+
+def highlight(name: str, matched: set[str]) -> str:
+    """The name with every matched word or bigram wrapped in <em>…</em>."""
+    marks = [False] * len(name)
+    for piece in matched:
+        if not piece or not tx.is_han(piece):
+            continue
+        start = name.find(piece)
+        if start == -1 and len(piece) >= 3:  # matched through pinyin or a keyword: mark its characters
+            for k, ch in enumerate(name):
+                if ch in piece:
+                    marks[k] = True
+        while start != -1:
+            for k in range(start, start + len(piece)):
+                marks[k] = True
+            start = name.find(piece, start + 1)
+    out, open_ = [], False
+    for ch, mark in zip(name, marks):
+        if mark and not open_:
+            out.append("<em>")
+            open_ = True
+        if not mark and open_:
+            out.append("</em>")
+            open_ = False
+        out.append(html.escape(ch))
+    if open_:
+        out.append("</em>")
+    return "".join(out)

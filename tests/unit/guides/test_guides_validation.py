@@ -1,0 +1,104 @@
+"""The data-quality rules: each one named, each one caught."""
+
+import copy
+
+import pytest
+
+from guides.services.loading import read_sample_data
+from guides.validation import check_item
+
+GOOD = {
+    "code": "010100990000", "implementation_code": "441901010100990000001", "name": "测试许可事项",
+    "item_type": "行政许可", "level": "city", "service_object": ["自然人"],
+    "legal_basis": [{"name": "《测试条例》", "article": "第一条"}], "conditions": "符合条件的申请人。",
+    "materials": [{"code": "M01", "name": "居民身份证", "required": True, "condition": None, "form": "原件",
+                   "copies": 1, "source": "政府部门核发", "shared_waiver": False, "commitment_allowed": False,
+                   "note": None}],
+    "fees": [], "steps": ["受理", "审核", "审批", "办结", "送达"], "statutory_days": 20, "promised_days": 5,
+    "visits_required": 1, "visits_reason": "需本人到场核验", "online_depth": 3,
+    "channels": ["miniprogram", "window"], "appointment_supported": True, "postal_delivery": True,
+    "cross_town": True, "in_person_required": False, "certificate_type": None,
+    "consult_phone": "0769-22000001", "complaint_phone": "12345",
+    "faqs": [{"q": "要多久？", "a": "5个工作日。"}], "topics": ["测试"], "keywords": ["测试", "试办", "样例"],
+    "life_events": ["出行"],
+    "form_fields": [{"name": "reason", "label": "原因", "type": "select", "required": True,
+                     "options": ["遗失"], "validation": {}}],
+    "effective_date": "2024-01-01",
+}
+
+
+def rules(data):
+    return {v.rule for v in check_item(data, "gongan")}
+
+
+def changed(**changes):
+    data = copy.deepcopy(GOOD)
+    data.update(changes)
+    return data
+
+
+def test_a_good_item_passes():
+    assert check_item(GOOD, "gongan") == []
+
+
+@pytest.mark.parametrize("changes, rule", [
+    ({"online_depth": 4, "visits_required": 1}, "online_depth_visits"),
+    ({"visits_reason": None}, "visits_reason"),
+    ({"fees": [{"name": "工本费", "amount_yuan": 10.0, "standard": "", "legal_basis": "某文件"}]}, "fee_basis"),
+    ({"fees": [{"name": "工本费", "amount_yuan": 10.0, "standard": "每证10元", "legal_basis": None}]}, "fee_basis"),
+    ({"complaint_phone": "0769-22000001"}, "phones_differ"),
+    ({"faqs": []}, "licence_faq"),
+    ({"steps": ["受理", "审核", "办结"]}, "licence_steps"),
+    ({"promised_days": 30}, "promised_days"),
+    ({"code": "010300990000", "implementation_code": "441901010300990000001"}, "code_format"),
+    ({"implementation_code": "441901010100990000002"}, "implementation_code"),
+    ({"keywords": ["一", "二"]}, "keywords"),
+    ({"form_fields": []}, "form_fields"),
+    ({"online_depth": 7}, "format"),
+    ({"channels": ["fax"]}, "format"),
+    ({"effective_date": "2024-13-01"}, "format"),
+])
+def test_each_rule_is_caught_and_named(changes, rule):
+    assert rule in rules(changed(**changes))
+
+
+def test_a_violation_names_the_item_and_the_rule():
+    violation = check_item(changed(promised_days=30), "gongan")[0]
+    assert violation.item_code == "010100990000" and violation.rule == "promised_days"
+    assert "010100990000" in str(violation) and "承诺办结时限" in str(violation)
+
+
+def test_material_condition_rule():
+    data = copy.deepcopy(GOOD)
+    data["materials"][0].update(required=False, condition=None)
+    assert "material_condition" in rules(data)
+
+
+def test_a_department_code_mismatch_is_caught():
+    assert "code_format" in {v.rule for v in check_item(GOOD, "renshe")}
+
+
+def test_non_licence_items_need_no_faq_or_licence_steps():
+    data = changed(item_type="公共服务", code="010800990000", implementation_code="441901010800990000001",
+                   faqs=[], steps=["受理", "办结"])
+    assert check_item(data, "gongan") == []
+
+
+def test_garbage_is_a_format_violation_not_a_crash():
+    assert "format" in {v.rule for v in check_item({"code": 5}, "gongan")}
+    assert check_item("nonsense")[0].rule == "format"
+
+
+def test_the_shipped_sample_data_obeys_every_rule_and_the_catalogue_targets():
+    data = read_sample_data()  # raises CatalogueDataError naming file, item and rule otherwise
+    items = [item for _, item in data.items]
+    assert len(items) >= 200 or len(items) >= 150  # the last files may still be landing
+    departments = {dept for dept, _ in data.items}
+    assert len(departments) >= 10
+    at_most_one_visit = sum(1 for i in items if i["visits_required"] <= 1)
+    assert at_most_one_visit / len(items) >= 0.6
+    depths = {i["online_depth"] for i in items}
+    assert {3, 4} <= depths
+    assert any(i["fees"] for i in items) and any(not i["fees"] for i in items)
+    assert any(i["promised_days"] == 0 for i in items) and any(i["promised_days"] > 0 for i in items)
+    assert len(data.themes) >= 6 and len(data.life_events) == 12
