@@ -108,6 +108,8 @@ class SearchIndex:
         matched: dict[int, set] = defaultdict(set)
         han = "".join(r for r in tx.runs(query) if tx.is_han(r))
         latin = [r for r in tx.runs(query) if r.isalpha() and not tx.is_han(r)]
+        if len(latin) > 1:  # "gongjijin tiqu": syllables typed with spaces between words
+            latin.append("".join(latin))
         own = [g for g in dict.fromkeys(tx.bigrams(han)) if g not in tx.STOP_BIGRAMS]
 
         self._score_grams(own, 1.0, scores, covered, matched, own)
