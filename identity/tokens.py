@@ -80,11 +80,15 @@ class TokenService:
             raise TokenInvalid("令牌的签名密钥未知")
         try:
             claims = jwt.decode(token, key, algorithms=[ALGORITHM], issuer=ISSUER,
-                                options={"require": ["exp", "iat", "sub", "jti"], "verify_exp": False})
+                                options={"require": ["exp", "iat", "sub", "jti"], "verify_exp": False,
+                                         "verify_iat": False, "verify_nbf": False})
         except jwt.PyJWTError as exc:
             raise TokenInvalid("令牌签名无效") from exc
-        # Expiry is checked against the injected clock, not the wall clock.
-        if claims["exp"] <= self.clock.now().timestamp():
+        # Time claims are checked against the injected clock, not the wall clock.
+        now = self.clock.now().timestamp()
+        if claims["iat"] > now + 60:
+            raise TokenInvalid("令牌签发时间不正确")
+        if claims["exp"] <= now:
             raise TokenExpired("登录已过期，请刷新令牌或重新登录")
         if claims.get("typ") != expected_typ:
             raise TokenInvalid("令牌类型不正确")

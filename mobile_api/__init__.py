@@ -6,7 +6,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, send_from_directory
-from flask_smorest import Api
+from flask.sessions import SessionInterface
+from flask_smorest import Api, Blueprint
 
 from config import BaseConfig, load_config
 
@@ -32,6 +33,8 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     app.config.from_object(config)
     app.config["APP_CONFIG"] = config
     app.json.ensure_ascii = False
+    # A bearer-token API: no cookie sessions, so no CSRF surface and no cookie work per request.
+    app.session_interface = _NoCookieSessions()
 
     app.extensions["clock"] = clock or SystemClock()
     app.extensions["cipher"] = PersonalDataCipher(config.DATA_ENCRYPTION_KEY)
@@ -41,14 +44,19 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     observability.init_app(app)
     request_guards.init_app(app)
 
-    api = Api(app, spec_kwargs={"info": {"description": "城市“指尖办事”平台后端 REST API"}})
-    api.ERROR_SCHEMA = errors.ProblemSchema
+    # Every request schema decides for itself (marshmallow's default: RAISE),
+    # so an unknown filter in a query string is a 422 like an unknown JSON field.
+    Blueprint.ARGUMENTS_PARSER.unknown = None
+    api = _Api(app, spec_kwargs={"info": {"description": "城市“指尖办事”平台后端 REST API"}})
     api.spec.components.security_scheme("bearerAuth", BEARER_AUTH)
     errors.init_app(app)  # after Api: our problem+json handlers replace flask-smorest's
     app.extensions["api"] = api
 
     api.register_blueprint(health_blp)
     loaded = init_domain_packages(app, api)
+    from .audit_routes import blp as audit_blp
+
+    api.register_blueprint(audit_blp)
     ratelimit.init_app(app)
     _serve_docs_assets(app)
 
@@ -58,6 +66,19 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded,
                                    "database": app.extensions["db"].dialect})
     return app
+
+
+class _Api(Api):
+    # Error responses are documented as the problem+json shape we really send.
+    ERROR_SCHEMA = errors.ProblemSchema
+
+
+class _NoCookieSessions(SessionInterface):
+    def open_session(self, app, request):
+        return None  # Flask then uses a null session
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def _serve_docs_assets(app: Flask) -> None:

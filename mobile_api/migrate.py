@@ -32,3 +32,20 @@ def current_heads(database_url: str) -> set[str]:
     from alembic.script import ScriptDirectory
 
     return set(ScriptDirectory.from_config(alembic_config(database_url)).get_heads())
+
+
+def pending_revisions(database_url: str) -> set[str]:
+    """Revisions of any branch not yet applied to the database."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, pool
+
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    engine = create_engine(database_url, poolclass=pool.NullPool)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_heads()
+    finally:
+        engine.dispose()
+    applied = {rev.revision for rev in script.iterate_revisions(current, "base")} if current else set()
+    return {rev.revision for rev in script.walk_revisions()} - applied

@@ -89,6 +89,7 @@ def enqueue(session: Session, topic: str, payload: dict, now: datetime, dedupe_k
                             created_at=now)
     if dedupe_key is None:
         session.add(message)
+        session.flush()
         return message
     try:
         with session.begin_nested():

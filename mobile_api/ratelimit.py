@@ -7,13 +7,17 @@ configuration, and no limiter exists before `create_app`.
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from .redis_client import is_fake
 
 _MARK = "_rate_limit_setting"
+_EXEMPT = "_rate_limit_exempt"
+# Probes from load balancers and the API description are never limited.
+EXEMPT_ENDPOINTS = ("health.health", "health.ready", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
+                    "docs_assets", "static")
 
 
 def rate_limit(setting: str, key_func=None):
@@ -24,6 +28,11 @@ def rate_limit(setting: str, key_func=None):
         return view
 
     return mark
+
+
+def exempt(view):
+    setattr(view, _EXEMPT, True)
+    return view
 
 
 def client_ip() -> str:
@@ -42,7 +51,12 @@ def init_app(app: Flask) -> Limiter:
         enabled=app.config["RATELIMIT_ENABLED"],
         strategy="fixed-window",
     )
+    exempt_endpoints = set(EXEMPT_ENDPOINTS)
+    _skip_exempt_endpoints(app, limiter, exempt_endpoints)
     for endpoint, view in list(app.view_functions.items()):
+        if endpoint in EXEMPT_ENDPOINTS or getattr(view, _EXEMPT, False):
+            exempt_endpoints.add(endpoint)
+            continue
         for setting, key_func in getattr(view, _MARK, []):
             limited = limiter.limit(lambda s=setting: current_app.config[s], key_func=key_func or client_ip,
                                     scope=f"{endpoint}:{setting}")(view)
@@ -50,3 +64,21 @@ def init_app(app: Flask) -> Limiter:
             view = limited
     app.extensions["rate_limiter"] = limiter
     return limiter
+
+
+def _skip_exempt_endpoints(app: Flask, limiter: Limiter, exempt_endpoints: set[str]) -> None:
+    """flask-limiter evaluates its (empty) limits even for exempt endpoints;
+    wrap its before_request hook so probes skip it entirely (flask-limiter is
+    pinned; a test covers that health is never limited)."""
+    hooks = app.before_request_funcs.setdefault(None, [])
+    for index, hook in enumerate(hooks):
+        if getattr(hook, "__func__", None) is Limiter._check_request_limit:
+            original = hook
+
+            def check_unless_exempt(original=original):
+                if request.endpoint in exempt_endpoints:
+                    return None
+                return original()
+
+            hooks[index] = check_unless_exempt
+            return

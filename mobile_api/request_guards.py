@@ -43,6 +43,9 @@ def init_app(app: Flask) -> None:
         g.channel = channel
         if request.method not in _BODY_METHODS or not _has_body():
             return None
+        upload_limit = app.config["MAX_CONTENT_LENGTH"]
+        if upload_limit and request.content_length and request.content_length > upload_limit:
+            raise PayloadTooLarge(f"请求体不能超过 {upload_limit // (1024 * 1024) or 1} MiB")
         mimetype = request.mimetype
         if mimetype not in _ACCEPTED_MIMETYPES and not mimetype.endswith("+json"):
             raise UnsupportedMediaType(

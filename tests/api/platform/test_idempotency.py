@@ -1,0 +1,121 @@
+"""Idempotency-Key: replay, different body, retry while running, expiry."""
+
+import marshmallow as ma
+import pytest
+from flask import current_app
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from identity.auth import current_actor, require_roles
+from mobile_api import audit
+from mobile_api.audit import AuditEntry
+from mobile_api.idempotency import idempotent
+
+
+class NoteSchema(ma.Schema):
+    text = ma.fields.String(required=True)
+
+
+class NoteOutSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    text = ma.fields.String(required=True)
+    nested_status = ma.fields.Integer(allow_none=True)
+
+
+@pytest.fixture
+def notes(app, make):
+    """A real write endpoint: each call writes one audit row."""
+    blp = Blueprint("test_notes", __name__, url_prefix="/api/v1/_notes")
+    state = {"nested": False}
+
+    @blp.route("", methods=["POST"])
+    @require_roles("citizen")
+    @idempotent
+    @blp.arguments(NoteSchema)
+    @blp.response(201, NoteOutSchema)
+    def create(body):
+        """Create a note."""
+        session = current_app.extensions["db"].session
+        entry = audit.record(session, current_actor(), "note.create", "note", None, {"text": body["text"]})
+        session.commit()
+        nested_status = None
+        if state["nested"]:
+            state["nested"] = False
+            # The same request again while this one is still running.
+            from flask import request
+
+            nested = current_app.test_client().post("/api/v1/_notes", json=body,
+                                                    headers={k: v for k, v in request.headers.items()})
+            nested_status = nested.status_code
+        return {"id": entry.id, "text": body["text"], "nested_status": nested_status}
+
+    app.extensions["api"].register_blueprint(blp)
+    return state
+
+
+def count_notes(session):
+    return session.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "note.create"))
+
+
+def test_same_key_and_body_replays_the_first_answer_without_a_second_write(client, make, notes, session):
+    headers = make.headers(make.citizen(), **{"Idempotency-Key": "key-0001-abcdef"})
+    first = client.post("/api/v1/_notes", json={"text": "办事"}, headers=headers)
+    second = client.post("/api/v1/_notes", json={"text": "办事"}, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json == second.json
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert count_notes(session) == 1
+
+
+def test_same_key_different_body_is_422(client, make, notes, session):
+    headers = make.headers(make.citizen(), **{"Idempotency-Key": "key-0002-abcdef"})
+    client.post("/api/v1/_notes", json={"text": "一"}, headers=headers)
+    response = client.post("/api/v1/_notes", json={"text": "二"}, headers=headers)
+    assert response.status_code == 422 and response.json["code"] == "idempotency.key_reused"
+    assert count_notes(session) == 1
+
+
+def test_retry_while_the_first_is_running_is_409(client, make, notes, session):
+    notes["nested"] = True
+    headers = make.headers(make.citizen(), **{"Idempotency-Key": "key-0003-abcdef"})
+    response = client.post("/api/v1/_notes", json={"text": "三"}, headers=headers)
+    assert response.status_code == 201
+    assert response.json["nested_status"] == 409
+    assert count_notes(session) == 1
+
+
+def test_keys_are_per_principal(client, make, notes, session):
+    key = {"Idempotency-Key": "key-0004-abcdef"}
+    client.post("/api/v1/_notes", json={"text": "四"}, headers=make.headers(make.citizen(), **key))
+    other = client.post("/api/v1/_notes", json={"text": "四"}, headers=make.headers(make.citizen(), **key))
+    assert other.status_code == 201 and "Idempotent-Replayed" not in other.headers
+    assert count_notes(session) == 2
+
+
+def test_replay_survives_a_redis_flush(client, make, notes, session, redis_client):
+    headers = make.headers(make.citizen(), **{"Idempotency-Key": "key-0005-abcdef"})
+    first = client.post("/api/v1/_notes", json={"text": "五"}, headers=headers)
+    redis_client.flushdb()
+    second = client.post("/api/v1/_notes", json={"text": "五"}, headers=headers)
+    assert second.json == first.json and count_notes(session) == 1
+
+
+def test_expired_record_lets_the_key_be_used_again(client, make, notes, session, clock, app):
+    citizen = make.citizen()
+    first = client.post("/api/v1/_notes", json={"text": "六"},
+                        headers=make.headers(citizen, **{"Idempotency-Key": "key-0006-abcdef"}))
+    clock.advance(seconds=app.config["IDEMPOTENCY_TTL_SECONDS"] + 1)
+    # A fresh access token for the same citizen: the old one has expired meanwhile.
+    second = client.post("/api/v1/_notes", json={"text": "六"},
+                         headers=make.headers(citizen, **{"Idempotency-Key": "key-0006-abcdef"}))
+    assert first.status_code == second.status_code == 201, second.json
+    assert "Idempotent-Replayed" not in second.headers
+    assert count_notes(session) == 2
+
+
+@pytest.mark.parametrize("key", ["short", "x" * 200, "含中文的键abcdefgh"])
+def test_malformed_key_is_400(client, make, notes, key):
+    headers = make.headers(make.citizen())
+    headers["Idempotency-Key"] = key.encode("utf-8").decode("latin-1")
+    response = client.post("/api/v1/_notes", json={"text": "x"}, headers=headers)
+    assert response.status_code == 400 and response.json["code"] == "idempotency.key_invalid"

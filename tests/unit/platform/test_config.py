@@ -1,0 +1,67 @@
+import pytest
+
+from config import ConfigError, load_config, parse_signing_keys
+
+GOOD_PROD = {
+    "APP_ENV": "production",
+    "DATABASE_URL": "postgresql+psycopg://app@db/fingertip",
+    "REDIS_URL": "redis://cache:6379/0",
+    "SECRET_KEY": "s" * 40,
+    "DATA_ENCRYPTION_KEY": "d" * 40,
+    "JWT_SIGNING_KEYS": "k2026:" + "j" * 40,
+    "JWT_ACTIVE_KID": "k2026",
+}
+
+
+def test_production_with_everything_starts():
+    cfg = load_config(env=GOOD_PROD)
+    assert cfg.ENV_NAME == "production"
+    assert cfg.JWT_SIGNING_KEYS == {"k2026": "j" * 40}
+
+
+@pytest.mark.parametrize("missing", ["DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY",
+                                     "JWT_SIGNING_KEYS", "JWT_ACTIVE_KID"])
+def test_production_refuses_to_start_without_a_required_setting(missing):
+    env = dict(GOOD_PROD)
+    del env[missing]
+    with pytest.raises(ConfigError) as info:
+        load_config(env=env)
+    assert missing in str(info.value)
+
+
+def test_production_refuses_sqlite_and_short_secrets():
+    with pytest.raises(ConfigError):
+        load_config(env={**GOOD_PROD, "DATABASE_URL": "sqlite:///x.db"})
+    with pytest.raises(ConfigError):
+        load_config(env={**GOOD_PROD, "SECRET_KEY": "short"})
+
+
+def test_active_kid_must_name_a_known_key():
+    with pytest.raises(ConfigError):
+        load_config(env={**GOOD_PROD, "JWT_ACTIVE_KID": "other"})
+
+
+def test_signing_keys_parse_both_forms_and_refuse_weak_keys():
+    assert parse_signing_keys('{"a": "' + "x" * 32 + '"}') == {"a": "x" * 32}
+    assert parse_signing_keys("a:" + "x" * 32 + ",b:" + "y" * 32) == {"a": "x" * 32, "b": "y" * 32}
+    with pytest.raises(ConfigError):
+        parse_signing_keys("a:tooshort")
+    with pytest.raises(ConfigError):
+        parse_signing_keys("no-separator")
+
+
+def test_testing_defaults_are_random_per_run_and_embedded():
+    first, second = load_config("testing", env={}), load_config("testing", env={})
+    assert first.DATABASE_URL.startswith("sqlite")
+    assert first.SECRET_KEY != second.SECRET_KEY
+    assert first.JWT_ACTIVE_KID in first.JWT_SIGNING_KEYS
+
+
+def test_unknown_environment_is_refused():
+    with pytest.raises(ConfigError):
+        load_config(env={"APP_ENV": "staging"})
+
+
+def test_bad_integer_setting_is_refused():
+    with pytest.raises(ConfigError):
+        load_config("testing", env={"ACCESS_TOKEN_TTL_SECONDS": "fifteen"})
