@@ -63,6 +63,11 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     from .cli import register_cli
 
     register_cli(app)
+    if config.ENV_NAME == "development":
+        from identity.demo import CREDENTIALS_FILE
+
+        if CREDENTIALS_FILE.exists():
+            log.warning("development run: demo staff and kiosk credentials are in %s", CREDENTIALS_FILE)
     log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded,
                                    "database": app.extensions["db"].dialect})
     return app

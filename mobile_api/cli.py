@@ -71,6 +71,9 @@ def outbox_work(once, interval):
 
 
 def register_cli(app: Flask) -> None:
+    from identity.demo import seed_demo_accounts
+
+    register_seeder(app, "demo-accounts", seed_demo_accounts, order=90)
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed)

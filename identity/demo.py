@@ -1,0 +1,60 @@
+"""Demo accounts for `make run`: a clerk, an approver, a department admin, a
+platform admin and a kiosk, with random passwords and secrets written to
+instance/demo-credentials.json. Never in production."""
+
+from __future__ import annotations
+
+import json
+import logging
+import secrets
+from pathlib import Path
+
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from config import INSTANCE_DIR
+
+from . import services
+from .models import StaffUser
+
+log = logging.getLogger("identity.demo")
+
+CREDENTIALS_FILE = INSTANCE_DIR / "demo-credentials.json"
+
+_DEMO_STAFF = [
+    # username, role, display name, department
+    ("demo.clerk", "clerk", "综合窗口 陈晓", None),
+    ("demo.approver", "approver", "人社局审批 林峰", "renshe"),
+    ("demo.dept-admin", "admin", "人社局管理员 黄敏", "renshe"),
+    ("demo.admin", "admin", "平台管理员 周强", None),
+]
+
+
+def _first_hall_id(session: Session) -> int:
+    if "halls" in inspect(session.get_bind()).get_table_names():
+        hall_id = session.execute(text("SELECT MIN(id) FROM halls")).scalar()
+        if hall_id is not None:
+            return int(hall_id)
+    return 1
+
+
+def seed_demo_accounts(session: Session, clock, app, path: Path = CREDENTIALS_FILE) -> str:
+    if app.config["APP_CONFIG"].ENV_NAME == "production" or not app.config.get("DEV_SEED_DEMO_ACCOUNTS"):
+        return "skipped (not a development run)"
+    if session.scalar(select(StaffUser.id).where(StaffUser.username == "demo.admin")) is not None:
+        return f"present (credentials in {path})"
+    hall_id = _first_hall_id(session)
+    credentials = {"note": "开发环境演示账号，每次新建数据库时随机生成；切勿用于生产。", "staff": [], "kiosk": None}
+    for username, role, name, department in _DEMO_STAFF:
+        password = secrets.token_urlsafe(12)
+        services.create_staff(session, clock, username, password, role, name, department,
+                              hall_id if role == "clerk" else None, scrypt_n=app.config["PASSWORD_SCRYPT_N"])
+        credentials["staff"].append({"username": username, "password": password, "role": role,
+                                     "department_code": department, "hall_id": hall_id if role == "clerk" else None})
+    device, secret = services.register_kiosk(session, clock, "DEMO-KIOSK-1", "演示自助终端", hall_id)
+    credentials["kiosk"] = {"device_code": device.device_code, "secret": secret, "hall_id": hall_id}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
+    path.chmod(0o600)
+    log.warning("demo accounts created; credentials written to %s", path)
+    return f"created {len(_DEMO_STAFF)} staff and 1 kiosk; credentials in {path}"
