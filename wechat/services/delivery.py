@@ -1,0 +1,200 @@
+"""Delivering `citizen.notify` outbox messages as WeChat subscribe messages.
+
+At most once, even with two workers holding the same outbox message (the
+outbox's claim prevents that, a lease that ran out could not): one
+`MessageDelivery` row per outbox message id (unique) records what happened,
+and every step moves it with a conditional UPDATE on its status; the grant is
+taken with a conditional UPDATE too. The row and the taken grant are committed
+*before* WeChat is called, so a crash mid-call leaves a row in `sending`,
+which is never sent again (its outcome is unknown), rather than a second
+message.
+
+Outcomes: sent; skipped (no grant, no mini-program account, account closed);
+retry (WeChat busy, rate limited, unreachable: the grant stays reserved for
+this message); failed with the reason (refused by WeChat, gave up after the
+outbox's last attempt, or an answer we never got).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from identity.models import Citizen
+from mobile_api.errors import DomainError
+from mobile_api.outbox import DeliveryOutcome, OutboxMessage
+
+from ..models import MessageDelivery, SubscriptionGrant, WeChatAccount
+from ..settings import EVENTS
+from .templates import template_data
+
+log = logging.getLogger("wechat.delivery")
+
+USER_REFUSED = 43101  # the user withdrew the subscription: the grant is spent
+
+
+class DeliveryConfig:
+    def __init__(self, gateway, templates: dict[str, str], page: str, state: str):
+        self.gateway = gateway
+        self.templates = templates
+        self.page = page
+        self.state = state
+
+
+def deliver_citizen_notification(session: Session, message: OutboxMessage, now: datetime,
+                                 config: DeliveryConfig) -> DeliveryOutcome:
+    payload = message.payload if isinstance(message.payload, dict) else {}
+    event = str(payload.get("event") or "")
+    row = session.scalar(select(MessageDelivery).where(MessageDelivery.outbox_message_id == message.id))
+    if row is None:
+        row, outcome = _first_attempt(session, message, payload, event, now, config)
+        if outcome is not None:
+            return outcome
+    else:
+        outcome = _resume(session, row, now)
+        if outcome is not None:
+            return outcome
+    return _send(session, message, row, payload, now, config)
+
+
+def _final(row: MessageDelivery) -> DeliveryOutcome:
+    return DeliveryOutcome(row.status, row.reason, {"delivery_id": row.id, "status": row.status})
+
+
+def _first_attempt(session, message, payload, event, now, config):
+    citizen_id = payload.get("citizen_id")
+    row = MessageDelivery(outbox_message_id=message.id, event=event[:64] or "?", status="sending", attempts=1,
+                          created_at=now, updated_at=now)
+    problem = None
+    if event not in EVENTS or not isinstance(payload.get("data", {}), dict):
+        problem = ("failed", f"unknown event or malformed payload: {event!r}")
+    elif not isinstance(citizen_id, int) or isinstance(citizen_id, bool):
+        problem = ("failed", "payload has no integer citizen_id")
+    else:
+        citizen = session.get(Citizen, citizen_id)
+        if citizen is None or citizen.status != "active":
+            problem = ("skipped", "citizen account closed or unknown")
+        else:
+            row.citizen_id = citizen_id
+            row.template_id = config.templates.get(event)
+            if not _miniprogram_account(session, citizen_id, config):
+                problem = ("skipped", "no mini-program account to send to")
+            else:
+                row.grant_id = _take_grant(session, citizen_id, row.template_id, message.id, now)
+                if row.grant_id is None:
+                    problem = ("skipped", "no unused subscription grant for this template")
+    if problem is not None:
+        row.status, row.reason = problem
+    session.add(row)
+    try:
+        session.commit()
+    except IntegrityError:
+        # Another worker recorded this message first; it decides the outcome.
+        session.rollback()
+        return None, DeliveryOutcome("retry", "another worker is delivering this message")
+    return row, (_final(row) if problem is not None else None)
+
+
+def _resume(session, row, now):
+    if row.status in ("sent", "skipped", "failed"):
+        return _final(row)  # already decided: never send twice
+    if row.status == "sending":
+        # A previous attempt stopped between taking the grant and recording
+        # the answer: WeChat may have delivered, so do not send again.
+        _move(session, row, "sending", "failed", now, "outcome unknown: an earlier attempt was interrupted")
+        session.commit()
+        return _final(session.get(MessageDelivery, row.id, populate_existing=True))
+    if not _move(session, row, "retry", "sending", now, row.reason, attempt=True):
+        session.rollback()
+        return DeliveryOutcome("retry", "another worker is delivering this message")
+    session.commit()
+    return None
+
+
+def _send(session, message, row, payload, now, config):
+    account = _miniprogram_account(session, row.citizen_id, config)
+    try:
+        if account is None:
+            raise LookupError("mini-program account removed")
+        answer = config.gateway.send_subscribe(account.openid, row.template_id,
+                                               template_data(row.event, payload.get("data") or {}),
+                                               (payload.get("data") or {}).get("page") or config.page, config.state)
+    except DomainError as exc:
+        return _after_error(session, message, row, now, exc)
+    except Exception as exc:  # a bug or an unexpected answer: do not risk a duplicate
+        log.exception("subscribe message send failed unexpectedly", extra={"message_id": message.id})
+        _move(session, row, "sending", "failed", now, f"unexpected error: {exc!r}"[:500])
+        session.commit()
+        return DeliveryOutcome("failed", f"unexpected error: {exc!r}"[:500])
+    _move(session, row, "sending", "sent", now, None)
+    session.commit()
+    return DeliveryOutcome("sent", None, {"delivery_id": row.id, "msgid": answer.get("msgid")})
+
+
+def _after_error(session, message, row, now, exc: DomainError) -> DeliveryOutcome:
+    errcode = getattr(exc, "errcode", None)
+    reason = f"{getattr(exc, 'reason', exc.code)}: {exc.detail}"[:500]
+    if getattr(exc, "ambiguous", False):
+        reason = f"outcome unknown, not retried to avoid a duplicate ({reason})"[:500]
+        _move(session, row, "sending", "failed", now, reason, errcode=errcode)
+        session.commit()
+        return DeliveryOutcome("failed", reason)
+    last_attempt = message.attempts >= message.max_attempts
+    if getattr(exc, "retryable", False) and not last_attempt:
+        _move(session, row, "sending", "retry", now, reason, errcode=errcode)
+        session.commit()
+        return DeliveryOutcome("retry", reason)
+    if last_attempt and getattr(exc, "retryable", False):
+        reason = f"gave up after {message.attempts} attempts: {reason}"[:500]
+    _move(session, row, "sending", "failed", now, reason, errcode=errcode)
+    if errcode != USER_REFUSED and row.grant_id is not None:
+        # Nothing reached the citizen: the grant may serve a later message.
+        session.execute(update(SubscriptionGrant)
+                        .where(SubscriptionGrant.id == row.grant_id,
+                               SubscriptionGrant.used_by_message_id == message.id)
+                        .values(used_at=None, used_by_message_id=None))
+    session.commit()
+    return DeliveryOutcome("failed", reason)
+
+
+def _move(session, row, from_status: str, to_status: str, now, reason, errcode=None, attempt=False) -> bool:
+    values = {"status": to_status, "reason": reason, "updated_at": now}
+    if errcode is not None:
+        values["errcode"] = errcode
+    if attempt:
+        values["attempts"] = MessageDelivery.attempts + 1
+    result = session.execute(update(MessageDelivery)
+                             .where(MessageDelivery.id == row.id, MessageDelivery.status == from_status)
+                             .values(**values).execution_options(synchronize_session=False))
+    return result.rowcount == 1
+
+
+def _miniprogram_account(session, citizen_id, config) -> WeChatAccount | None:
+    return session.scalar(select(WeChatAccount).where(WeChatAccount.citizen_id == citizen_id,
+                                                      WeChatAccount.appid == config.gateway.miniprogram_appid))
+
+
+def _take_grant(session, citizen_id: int, template_id: str | None, message_id: int, now) -> int | None:
+    """The oldest unused grant, taken by a conditional UPDATE: if a concurrent
+    delivery took it first, try the next one."""
+    if not template_id:
+        return None
+    for _ in range(5):
+        candidate = session.scalar(select(SubscriptionGrant.id)
+                                   .where(SubscriptionGrant.citizen_id == citizen_id,
+                                          SubscriptionGrant.template_id == template_id,
+                                          SubscriptionGrant.used_at.is_(None))
+                                   .order_by(SubscriptionGrant.id).limit(1))
+        if candidate is None:
+            return None
+        taken = session.execute(update(SubscriptionGrant)
+                                .where(SubscriptionGrant.id == candidate, SubscriptionGrant.used_at.is_(None))
+                                .values(used_at=now, used_by_message_id=message_id)
+                                .execution_options(synchronize_session=False))
+        if taken.rowcount == 1:
+            return candidate
+    return None
