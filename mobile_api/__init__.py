@@ -7,6 +7,7 @@ import logging
 
 from flask import Flask, send_from_directory
 from flask.sessions import SessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_smorest import Api, Blueprint
 
 from config import BaseConfig, load_config
@@ -41,6 +42,11 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     app.extensions["redis"] = redis_client if redis_client is not None else build_redis(config.REDIS_URL)
     (database or Database(config.DATABASE_URL, config.DB_POOL_SIZE)).init_app(app)
 
+    if config.TRUSTED_PROXIES:
+        # Behind nginx or a load balancer: trust exactly that many proxy hops
+        # for the client address (rate limits, audit) and the scheme.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
+                                x_host=config.TRUSTED_PROXIES)
     observability.init_app(app)
     request_guards.init_app(app)
 

@@ -111,3 +111,19 @@ def test_missing_token_is_401_problem(client, path):
     response = client.get(path)
     assert_problem(response, 401, "auth.unauthorized")
     assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+@pytest.fixture
+def proxied(config_overrides):
+    config_overrides["TRUSTED_PROXIES"] = 1
+
+
+def test_behind_one_trusted_proxy_the_client_address_is_the_forwarded_one(proxied, app, client):
+    @app.get("/api/v1/_ip")
+    def ip():
+        from flask import request
+
+        return {"ip": request.remote_addr}
+
+    response = client.get("/api/v1/_ip", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert response.json["ip"] == "203.0.113.9"
