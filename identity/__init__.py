@@ -1,14 +1,24 @@
-"""身份: citizens, staff and kiosk devices as principals; tokens; real-name data."""
+"""身份: citizens, staff and kiosk devices as principals; tokens; real-name data;
+face checks (see docs/identity-face.md)."""
+
+from . import real_name_models as _real_name_models  # noqa: F401  (tables in Base.metadata)
+from .face import models as _face_models  # noqa: F401
 
 
 def init_app(app, api):
+    from mobile_api.settings import register_settings
+
     from .auth import authenticate_request
     from .cli import kiosk_cli, staff_cli
+    from .face.setup import init_face
     from .routes import blp
+    from .settings import SETTINGS
     from .tokens import TokenService
 
+    register_settings(app, SETTINGS)
     app.extensions["tokens"] = TokenService(app.config["APP_CONFIG"], app.extensions["clock"], app.extensions["redis"])
     app.before_request(authenticate_request)
     api.register_blueprint(blp)
     app.cli.add_command(staff_cli)
     app.cli.add_command(kiosk_cli)
+    init_face(app, api)

@@ -1,0 +1,21 @@
+"""Wiring of real-name and face checks into the app: routes, hooks, verifiers."""
+
+from __future__ import annotations
+
+from mobile_api import hooks
+
+from . import lifecycle
+from .verifier import register_face_verifier
+
+
+def init_face(app, api) -> None:
+    from .local import LocalFaceVerifier
+    from .routes import blp
+
+    register_face_verifier("local", LocalFaceVerifier.from_app)
+    hooks.register_citizen_erasure_hook("identity_face", lifecycle.erase_citizen)
+    hooks.register_citizen_merge_hook("identity_face", lifecycle.merge_citizens)
+    api.register_blueprint(blp)
+    from .cli import face_cli
+
+    app.cli.add_command(face_cli)
