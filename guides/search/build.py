@@ -7,7 +7,7 @@ import threading
 import time
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, noload
+from sqlalchemy.orm import Session, lazyload
 
 from ..errors import ItemNotFound
 from ..models import CatalogueState, Department, ServiceItem, Theme
@@ -55,7 +55,7 @@ def build_index(session: Session) -> SearchIndex:
         for code in theme.member_codes:
             themes_of.setdefault(code, []).append(theme)
     # Materials are not indexed: "身份证" is needed by nearly every item.
-    items = session.scalars(select(ServiceItem).options(noload(ServiceItem.materials), noload(ServiceItem.department))
+    items = session.scalars(select(ServiceItem).options(lazyload(ServiceItem.materials), lazyload(ServiceItem.department))
                             .where(ServiceItem.status == "published").order_by(ServiceItem.code))
     docs = [doc_for(item, departments.get(item.department_code), themes_of.get(item.code, [])) for item in items]
     return SearchIndex(docs, version)

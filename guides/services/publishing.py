@@ -113,6 +113,8 @@ def update_draft(session: Session, actor: Actor, clock, code: str, data: dict) -
     values = item_row_values(dict(data, code=code), draft.department_code)
     for name, value in values.items():
         setattr(draft, name, value)
+    draft.materials.clear()
+    session.flush()  # delete the old materials before their codes are reused
     draft.materials = build_materials(data)
     draft.updated_at = clock.now()
     audit.record(session, actor, "guides.draft_update", "service_item", code, {"revision": draft.revision},
