@@ -1,0 +1,1 @@
+"""Consultations, complaints, suggestions, help requests and reports (12345-style cases)."""

@@ -1,0 +1,171 @@
+"""差评整改: every bad rating is called back within FEEDBACK_CALLBACK_DAYS and
+then rectified, explained, or appealed as malicious within
+FEEDBACK_RECTIFICATION_DAYS (working days). An admin decides an appeal; only
+an upheld appeal takes the rating out of the statistics. The citizen may rate
+the rectification.
+
+States: pending_callback → called_back → rectified | explained;
+pending_callback | called_back → appealed → appeal_upheld, or back to
+called_back when the appeal is refused (the department must still act).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mobile_api import audit
+from mobile_api.actor import Actor
+from mobile_api.errors import Forbidden
+
+from ..errors import InvalidRating, RectificationNotFound, RectificationStateConflict
+from ..models import FeedbackRating, FeedbackRectification
+from ..taxonomy import LEVELS
+
+MAX_NOTE = 2000
+
+
+def _is_platform_admin(actor: Actor) -> bool:
+    return actor.kind == "staff" and actor.role == "admin" and actor.department_code is None
+
+
+def _responsible(actor: Actor, rect: FeedbackRectification) -> bool:
+    """The department the rating is about; a rating with no department (a
+    general window) belongs to the hall's staff."""
+    if actor.kind != "staff":
+        return False
+    if _is_platform_admin(actor):
+        return True
+    if rect.department_code is not None:
+        return rect.department_code == actor.department_code
+    return rect.hall_id is not None and rect.hall_id == actor.hall_id
+
+
+def _note(value: str | None, field: str, what: str) -> str:
+    value = (value or "").strip()
+    if not value or len(value) > MAX_NOTE:
+        raise InvalidRating(f"{what}不能为空且不超过 {MAX_NOTE} 字", errors={field: ["长度应为 1–2000 字"]})
+    return value
+
+
+def load_for_staff(session: Session, actor: Actor, rect_id: int) -> FeedbackRectification:
+    rect = session.get(FeedbackRectification, rect_id, populate_existing=True)
+    if rect is None or not _responsible(actor, rect):
+        raise RectificationNotFound(f"整改单 {rect_id} 不存在")
+    return rect
+
+
+def queue(actor: Actor, state: str | None = None, overdue: bool | None = None):
+    if actor.kind != "staff":
+        raise Forbidden("仅工作人员可查看")
+    stmt = select(FeedbackRectification)
+    if not _is_platform_admin(actor):
+        stmt = stmt.where((FeedbackRectification.department_code == actor.department_code)
+                          | (FeedbackRectification.department_code.is_(None)
+                             & (FeedbackRectification.hall_id == actor.hall_id)))
+    if state:
+        stmt = stmt.where(FeedbackRectification.state == state)
+    if overdue is True:
+        stmt = stmt.where(FeedbackRectification.overdue_at.is_not(None))
+    return stmt.order_by(FeedbackRectification.due_at, FeedbackRectification.id)
+
+
+def contact_for_callback(session: Session, actor: Actor, clock, rect: FeedbackRectification) -> int | None:
+    """Who gave the bad rating, for the call back only; every such read is audited."""
+    rating = session.get(FeedbackRating, rect.rating_id)
+    audit.record(session, actor, "feedback.rating_rater_read", "feedback_rectification", rect.id,
+                 {"rating_id": rect.rating_id}, at=clock.now())
+    session.commit()
+    return rating.citizen_id if rating else None
+
+
+def _move(session: Session, rect: FeedbackRectification, from_states: tuple[str, ...], values: dict) -> None:
+    result = session.execute(update(FeedbackRectification)
+                             .where(FeedbackRectification.id == rect.id,
+                                    FeedbackRectification.state.in_(from_states))
+                             .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise RectificationStateConflict("整改单当前状态不允许此操作")
+
+
+def _finish(session: Session, actor: Actor, rect: FeedbackRectification, action: str, now, details=None):
+    audit.record(session, actor, action, "feedback_rectification", rect.id, details, at=now)
+    session.commit()
+    session.refresh(rect)
+    return rect
+
+
+def call_back(session: Session, actor: Actor, clock, rect_id: int, note: str) -> FeedbackRectification:
+    rect = load_for_staff(session, actor, rect_id)
+    note = _note(note, "note", "回访记录")
+    now = clock.now()
+    _move(session, rect, ("pending_callback",), {"state": "called_back", "called_back_at": now,
+                                                  "callback_note": note, "handled_by_staff_id": actor.id})
+    return _finish(session, actor, rect, "feedback.rectification_callback", now,
+                   {"on_time": now < rect.callback_due_at})
+
+
+def resolve(session: Session, actor: Actor, clock, rect_id: int, outcome: str, note: str) -> FeedbackRectification:
+    """整改 (rectified) or 解释说明 (explained), after the call back."""
+    if outcome not in ("rectified", "explained"):
+        raise InvalidRating("整改结果只能是 rectified（已整改）或 explained（已解释）", errors={"outcome": ["取值不正确"]})
+    rect = load_for_staff(session, actor, rect_id)
+    note = _note(note, "note", "整改说明")
+    now = clock.now()
+    _move(session, rect, ("called_back",), {"state": outcome, "resolved_at": now, "resolution_note": note,
+                                            "handled_by_staff_id": actor.id})
+    return _finish(session, actor, rect, "feedback.rectification_resolve", now,
+                   {"outcome": outcome, "on_time": now < rect.due_at})
+
+
+def appeal(session: Session, actor: Actor, clock, rect_id: int, reason: str) -> FeedbackRectification:
+    """申诉: the department says the rating is malicious; an admin decides."""
+    rect = load_for_staff(session, actor, rect_id)
+    reason = _note(reason, "reason", "申诉理由")
+    now = clock.now()
+    _move(session, rect, ("pending_callback", "called_back"),
+          {"state": "appealed", "appeal_reason": reason, "appealed_at": now, "appeal_upheld": None})
+    return _finish(session, actor, rect, "feedback.rectification_appeal", now)
+
+
+def decide_appeal(session: Session, actor: Actor, clock, rect_id: int, upheld: bool,
+                  note: str | None = None) -> FeedbackRectification:
+    if not _is_platform_admin(actor):
+        raise Forbidden("仅平台管理员可裁定申诉", code="feedback.not_platform_admin")
+    rect = load_for_staff(session, actor, rect_id)
+    now = clock.now()
+    if upheld:
+        values = {"state": "appeal_upheld", "resolved_at": now}
+    else:
+        # Refused: the department must still call back (if not yet) and act.
+        values = {"state": "called_back" if rect.called_back_at else "pending_callback"}
+    values.update(appeal_decided_at=now, appeal_decided_by=actor.id, appeal_upheld=upheld, appeal_note=note)
+    _move(session, rect, ("appealed",), values)
+    if upheld:
+        session.execute(update(FeedbackRating).where(FeedbackRating.id == rect.rating_id)
+                        .values(excluded_at=now).execution_options(synchronize_session=False))
+    return _finish(session, actor, rect, "feedback.rectification_appeal_decide", now, {"upheld": upheld})
+
+
+def rate_rectification(session: Session, actor: Actor, clock, rating_id: int, level: str) -> FeedbackRectification:
+    """The citizen rates how the bad rating was handled, once."""
+    if level not in LEVELS:
+        raise InvalidRating("评价等级不正确", errors={"level": ["取值不正确"]})
+    rating = session.get(FeedbackRating, rating_id)
+    if rating is None or actor.kind != "citizen" or rating.citizen_id != actor.id:
+        raise RectificationNotFound("整改单不存在")
+    rect = session.scalar(select(FeedbackRectification).where(FeedbackRectification.rating_id == rating_id))
+    if rect is None:
+        raise RectificationNotFound("该评价没有整改单")
+    now = clock.now()
+    result = session.execute(update(FeedbackRectification)
+                             .where(FeedbackRectification.id == rect.id,
+                                    FeedbackRectification.state.in_(("rectified", "explained")),
+                                    FeedbackRectification.citizen_level.is_(None))
+                             .values(citizen_level=LEVELS[level][0], citizen_rated_at=now)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise RectificationStateConflict("整改完成后才能评价，且只能评价一次")
+    return _finish(session, actor, rect, "feedback.rectification_rate", now, {"level": LEVELS[level][0]})
