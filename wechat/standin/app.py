@@ -43,6 +43,15 @@ def _injected(outcome: str | None) -> Response | None:
     return _error(int(outcome), "injected by the stand-in")
 
 
+def _body() -> dict:
+    """wechatpy posts JSON bytes without a Content-Type, as WeChat allows."""
+    try:
+        body = json.loads(request.get_data() or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
 def create_standin_app(redis, apps: dict[str, str]) -> Flask:
     """`apps`: {appid: secret} the stand-in knows."""
     standin = Flask("wechat_standin")
@@ -149,7 +158,7 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
         appid, problem = token_app("phone")
         if problem is not None:
             return problem
-        code = (request.get_json(silent=True) or {}).get("code", "")
+        code = _body().get("code", "")
         parsed = parse_code(code)
         problem = code_problem(parsed, code, appid + ":phone")
         if problem is not None:
@@ -164,7 +173,7 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
         appid, problem = token_app("subscribe_send")
         if problem is not None:
             return problem
-        body = request.get_json(silent=True) or {}
+        body = _body()
         if not redis.hexists(PREFIX + "openids:" + appid, str(body.get("touser", ""))):
             return _error(40003, "invalid openid")
         if not body.get("template_id"):
@@ -182,7 +191,7 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
         appid, problem = token_app("getverifyid")
         if problem is not None:
             return problem
-        body = request.get_json(silent=True) or {}
+        body = _body()
         cert = body.get("cert_info") or {}
         if not redis.hexists(PREFIX + "openids:" + appid, str(body.get("openid", ""))):
             return _error(40003, "invalid openid")
@@ -202,7 +211,7 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
         appid, problem = token_app("queryverifyinfo")
         if problem is not None:
             return problem
-        body = request.get_json(silent=True) or {}
+        body = _body()
         session = redis.hgetall(PREFIX + "face:" + str(body.get("verify_id", "")))
         if not session or session["appid"] != appid:
             return _error(40097, "invalid args: verify_id")
@@ -214,7 +223,7 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
     @standin.post("/standin/face/complete")
     def face_complete():
         """Development only: what the mini-program's wx.requestFacialVerify does."""
-        body = request.get_json(silent=True) or {}
+        body = _body()
         done = control.complete_face(str(body.get("verify_id", "")), bool(body.get("passed")))
         return _answer({"errcode": 0 if done else 40097, "errmsg": "ok" if done else "invalid verify_id"})
 

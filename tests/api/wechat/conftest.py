@@ -1,0 +1,47 @@
+"""Helpers for the WeChat API tests: the stand-in's control and logins."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from wechat.standin import StandInControl
+
+_nonce = itertools.count(1)
+
+
+@pytest.fixture
+def standin(app):
+    return StandInControl(app.extensions["redis"])
+
+
+@pytest.fixture
+def mp_appid(app):
+    return app.config["WECHAT_MINIPROGRAM_APPID"]
+
+
+@pytest.fixture
+def app_appid(app):
+    return app.config["WECHAT_APP_APPID"]
+
+
+def fresh_code(user: str) -> str:
+    return f"{user}:{next(_nonce)}"
+
+
+@pytest.fixture
+def login(client):
+    """login("alice") → the JSON answer of a mini-program login (asserts 200)."""
+
+    def do(user: str, channel: str = "miniprogram", expect: int = 200):
+        response = client.post(f"/api/v1/auth/wechat/{channel}", json={"code": fresh_code(user)},
+                               headers={"X-Client-Channel": channel})
+        assert response.status_code == expect, response.json
+        return response.json
+
+    return do
+
+
+def bearer(answer: dict, **extra) -> dict:
+    return {"Authorization": f"Bearer {answer['access_token']}", **extra}
