@@ -1,0 +1,24 @@
+"""预约取号: halls, windows, opening calendars, slots, appointments, check-in,
+queue tickets and calling."""
+
+
+def init_app(app, api):
+    from mobile_api import hooks
+    from mobile_api.cli import register_seeder
+    from mobile_api.settings import register_settings
+
+    from .cli import booking_cli
+    from .routes import blp
+    from .routes_queue import blp as queue_blp
+    from .seed import seed_halls
+    from .services import citizens
+    from .settings import SETTINGS
+
+    register_settings(app, SETTINGS)
+    api.register_blueprint(blp)
+    api.register_blueprint(queue_blp)
+    register_seeder(app, "booking", seed_halls, order=20)
+    app.cli.add_command(booking_cli)
+    hooks.register_served_event_source("ticket", citizens.served_event)
+    hooks.register_citizen_merge_hook("booking", citizens.merge_citizen)
+    hooks.register_citizen_erasure_hook("booking", citizens.erase_citizen)

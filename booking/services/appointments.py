@@ -1,0 +1,289 @@
+"""Appointments: book, cancel, reschedule, no-shows.
+
+Every rule is a statement the database decides, so it holds with many
+processes: the citizen's limit row (`active_count < N`, not blocked) and the
+slot (`booked < capacity`) move by conditional UPDATE, the one-per-item-per-day
+rule is a partial unique index. The hot slot row is updated last, just before
+commit, so its row lock is held as briefly as possible.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from mobile_api import audit, outbox
+from mobile_api.actor import SYSTEM, Actor
+from mobile_api.clock import LOCAL_TZ
+from mobile_api.errors import Unprocessable
+
+from .. import qr
+from ..calendar import slot_starts
+from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, DuplicateAppointment, NoSuchSlot,
+                      NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
+from ..models import Appointment, CitizenLimit, Slot
+from ..policy import Policy
+from .common import get_hall, insert_ignore, queue_capacity
+from .halls import check_bookable_day, check_bookable_item
+
+REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
+
+
+def qr_payload(appointment: Appointment, policy: Policy) -> str | None:
+    if appointment.status != "booked":
+        return None
+    return qr.sign(policy.qr_key, appointment.id, appointment.qr_nonce)
+
+
+def _parse_time(value: str) -> time:
+    try:
+        hours, minutes = value.split(":")
+        return time(int(hours), int(minutes))
+    except (ValueError, AttributeError) as exc:
+        raise Unprocessable("时间格式应为 HH:MM", errors={"time": ["时间格式应为 HH:MM"]}) from exc
+
+
+def _find_slot_times(session, hall, info, policy, day: date, at: str) -> tuple[datetime, datetime]:
+    wanted = datetime.combine(day, _parse_time(at), LOCAL_TZ)
+    for starts_at, ends_at in slot_starts(info, hall.lunch_start, hall.lunch_end, policy.slot_minutes):
+        if starts_at == wanted:
+            return starts_at, ends_at
+    raise NoSuchSlot(f"{day.isoformat()} {at} 不是可预约的时段", errors={"time": ["没有这个时段"]})
+
+
+def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, starts_at: datetime,
+                 ends_at: datetime, capacity: int) -> int:
+    insert_ignore(session, Slot, {"hall_id": hall_id, "queue_id": queue_id, "local_date": day,
+                                  "starts_at": starts_at, "ends_at": ends_at, "capacity": capacity, "booked": 0},
+                  ["queue_id", "starts_at"])
+    return session.scalar(select(Slot.id).where(Slot.queue_id == queue_id, Slot.starts_at == starts_at))
+
+
+def _take_place(session: Session, slot_id: int) -> bool:
+    taken = session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
+                            .values(booked=Slot.booked + 1))
+    return taken.rowcount == 1
+
+
+def _release_place(session: Session, slot_id: int) -> None:
+    session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0).values(booked=Slot.booked - 1))
+
+
+def release_active(session: Session, citizen_id: int | None) -> None:
+    if citizen_id is not None:
+        session.execute(update(CitizenLimit).where(CitizenLimit.citizen_id == citizen_id,
+                                                   CitizenLimit.active_count > 0)
+                        .values(active_count=CitizenLimit.active_count - 1))
+
+
+def _claim_active(session: Session, citizen_id: int, now: datetime, policy: Policy) -> None:
+    insert_ignore(session, CitizenLimit, {"citizen_id": citizen_id, "active_count": 0}, ["citizen_id"])
+    claimed = session.execute(
+        update(CitizenLimit)
+        .where(CitizenLimit.citizen_id == citizen_id, CitizenLimit.active_count < policy.max_active_per_citizen,
+               (CitizenLimit.blocked_until.is_(None)) | (CitizenLimit.blocked_until <= now))
+        .values(active_count=CitizenLimit.active_count + 1))
+    if claimed.rowcount == 1:
+        return
+    blocked_until, reason = session.execute(select(CitizenLimit.blocked_until, CitizenLimit.blocked_reason)
+                                            .where(CitizenLimit.citizen_id == citizen_id)).one()
+    session.rollback()
+    if blocked_until is not None and blocked_until > now:
+        until = blocked_until.astimezone(LOCAL_TZ).date().isoformat()
+        raise BookingBlocked(f"{reason or '多次爽约'}，{until} 前不能预约",
+                             extra={"blocked_until": blocked_until.isoformat(), "reason": reason})
+    raise TooManyAppointments(f"您已有 {policy.max_active_per_citizen} 个有效预约，请先办理或取消后再预约",
+                              extra={"limit": policy.max_active_per_citizen})
+
+
+def _notify(session: Session, appointment: Appointment, now: datetime, hall_name: str) -> None:
+    data = {"appointment_id": appointment.id, "hall": hall_name, "item_code": appointment.item_code,
+            "starts_at": appointment.starts_at.isoformat(),
+            "local_time": appointment.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")}
+    base = f"booking:{appointment.id}:{appointment.qr_nonce}"
+    outbox.enqueue(session, outbox.CITIZEN_NOTIFY, {"citizen_id": appointment.citizen_id,
+                                                    "event": "booking_confirmed", "data": data},
+                   now, dedupe_key=f"{base}:confirmed")
+    for name, before in REMINDERS:
+        delay = appointment.starts_at - before - now
+        if delay > timedelta(0):
+            outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
+                           {"citizen_id": appointment.citizen_id, "event": "booking_reminder",
+                            "data": dict(data, reminder=name)}, now, dedupe_key=f"{base}:{name}", delay=delay)
+
+
+def cancel_reminders(session: Session, appointment: Appointment) -> None:
+    """Reminders for a time that no longer holds are not sent."""
+    base = f"booking:{appointment.id}:{appointment.qr_nonce}"
+    session.execute(update(outbox.OutboxMessage)
+                    .where(outbox.OutboxMessage.topic == outbox.CITIZEN_NOTIFY,
+                           outbox.OutboxMessage.dedupe_key.in_([f"{base}:{name}" for name, _ in REMINDERS]),
+                           outbox.OutboxMessage.status == "pending")
+                    .values(status="skipped", last_error="appointment cancelled or rescheduled"))
+
+
+def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int, item_code: str, day: date,
+         at: str) -> Appointment:
+    now = clock.now()
+    hall = get_hall(session, hall_id)
+    link = check_bookable_item(session, hall, item_code)
+    info = check_bookable_day(session, hall, day, now, policy)
+    starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
+    if starts_at < now + policy.min_notice:
+        raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
+    capacity = queue_capacity(session, link.queue_id, policy.places_per_window)
+    if capacity == 0:
+        raise SlotFull("该时段暂无可预约的号源")
+    if sweep_no_shows(session, clock, policy, citizen_id=actor.id):
+        session.commit()  # the no-shows stand even if this booking is then refused
+    _claim_active(session, actor.id, now, policy)
+    slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, capacity)
+    appointment = Appointment(citizen_id=actor.id, hall_id=hall.id, queue_id=link.queue_id, slot_id=slot_id,
+                              item_code=item_code, local_date=day, starts_at=starts_at, ends_at=ends_at,
+                              status="booked", qr_nonce=secrets.token_hex(8), channel=actor.channel,
+                              created_at=now, reschedule_count=0)
+    session.add(appointment)
+    try:
+        session.flush()
+    except IntegrityError as exc:
+        session.rollback()
+        raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
+    audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id,
+                 {"hall_id": hall.id, "item_code": item_code, "starts_at": starts_at.isoformat()}, at=now)
+    _notify(session, appointment, now, hall.name)
+    if not _take_place(session, slot_id):  # last: the hot row stays locked only until commit
+        session.rollback()
+        raise SlotFull("该时段已约满，请选择其他时段")
+    session.commit()
+    return appointment
+
+
+def get_own(session: Session, actor: Actor, appointment_id: int) -> Appointment:
+    appointment = session.get(Appointment, appointment_id)
+    if appointment is None or actor.kind != "citizen" or appointment.citizen_id != actor.id:
+        raise AppointmentNotFound("预约不存在")
+    return appointment
+
+
+def list_own_stmt(actor: Actor, status: str | None = None):
+    stmt = select(Appointment).where(Appointment.citizen_id == actor.id)
+    if status:
+        stmt = stmt.where(Appointment.status == status)
+    return stmt.order_by(Appointment.starts_at.desc(), Appointment.id.desc())
+
+
+def _check_changeable(appointment: Appointment, now: datetime, policy: Policy) -> None:
+    if appointment.status != "booked":
+        raise NotCancellable("预约已签到、已取消或已爽约，不能再取消或改约")
+    if now > appointment.starts_at - policy.cancel_cutoff:
+        minutes = int(policy.cancel_cutoff.total_seconds() // 60)
+        raise CancelCutoffPassed(f"时段开始前 {minutes} 分钟内不能取消或改约")
+
+
+def cancel(session: Session, actor: Actor, clock, policy: Policy, appointment_id: int) -> Appointment:
+    now = clock.now()
+    appointment = get_own(session, actor, appointment_id)
+    _check_changeable(appointment, now, policy)
+    done = session.execute(update(Appointment).where(Appointment.id == appointment.id,
+                                                     Appointment.status == "booked")
+                           .values(status="cancelled", cancelled_at=now))
+    if done.rowcount != 1:
+        session.rollback()
+        raise NotCancellable("预约状态已变化，请刷新后重试")
+    _release_place(session, appointment.slot_id)
+    release_active(session, appointment.citizen_id)
+    cancel_reminders(session, appointment)
+    audit.record(session, actor, "booking.appointment_cancel", "appointment", appointment.id, at=now)
+    session.refresh(appointment)
+    session.commit()
+    return appointment
+
+
+def reschedule(session: Session, actor: Actor, clock, policy: Policy, appointment_id: int, *, day: date,
+               at: str) -> Appointment:
+    """Take the new place and release the old one in one transaction, or change nothing."""
+    now = clock.now()
+    appointment = get_own(session, actor, appointment_id)
+    _check_changeable(appointment, now, policy)
+    hall = get_hall(session, appointment.hall_id)
+    link = check_bookable_item(session, hall, appointment.item_code)
+    info = check_bookable_day(session, hall, day, now, policy)
+    starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
+    if starts_at == appointment.starts_at:
+        raise Unprocessable("新时段与原时段相同", code="booking.same_slot")
+    if starts_at < now + policy.min_notice:
+        raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
+    capacity = queue_capacity(session, link.queue_id, policy.places_per_window)
+    new_slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, capacity)
+    old = {"slot_id": appointment.slot_id, "starts_at": appointment.starts_at.isoformat()}
+    cancel_reminders(session, appointment)
+    try:
+        moved = session.execute(
+            update(Appointment).where(Appointment.id == appointment.id, Appointment.status == "booked",
+                                      Appointment.slot_id == appointment.slot_id)
+            .values(slot_id=new_slot_id, queue_id=link.queue_id, local_date=day, starts_at=starts_at,
+                    ends_at=ends_at, qr_nonce=secrets.token_hex(8),
+                    reschedule_count=Appointment.reschedule_count + 1))
+    except IntegrityError as exc:  # the one-per-item-per-day index
+        session.rollback()
+        raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
+    if moved.rowcount != 1:
+        session.rollback()
+        raise NotCancellable("预约状态已变化，请刷新后重试")
+    _release_place(session, old["slot_id"])
+    session.refresh(appointment)
+    audit.record(session, actor, "booking.appointment_reschedule", "appointment", appointment.id,
+                 {"from": old["starts_at"], "to": starts_at.isoformat()}, at=now)
+    _notify(session, appointment, now, hall.name)
+    if not _take_place(session, new_slot_id):
+        session.rollback()
+        raise SlotFull("新时段已约满，原预约保持不变")
+    session.commit()
+    return appointment
+
+
+def sweep_no_shows(session: Session, clock, policy: Policy, citizen_id: int | None = None,
+                   commit: bool = False) -> int:
+    """Booked appointments whose check-in window has closed become no-shows;
+    reaching the limit within the window blocks booking. Idempotent (each row
+    moves by conditional UPDATE), so the job and a booking may run it at once."""
+    now = clock.now()
+    stmt = select(Appointment.id, Appointment.citizen_id).where(
+        Appointment.status == "booked", Appointment.starts_at < now - policy.check_in_late)
+    if citizen_id is not None:
+        stmt = stmt.where(Appointment.citizen_id == citizen_id)
+    marked = 0
+    touched: set[int] = set()
+    for appointment_id, owner in session.execute(stmt.limit(1000)).all():
+        done = session.execute(update(Appointment).where(Appointment.id == appointment_id,
+                                                         Appointment.status == "booked")
+                               .values(status="no_show", no_show_at=now))
+        if done.rowcount != 1:
+            continue
+        marked += 1
+        release_active(session, owner)
+        if owner is not None:
+            touched.add(owner)
+        audit.record(session, SYSTEM, "booking.appointment_no_show", "appointment", appointment_id, at=now)
+    for owner in touched:
+        _apply_block(session, owner, now, policy)
+    if commit:
+        session.commit()
+    return marked
+
+
+def _apply_block(session: Session, citizen_id: int, now: datetime, policy: Policy) -> None:
+    count = session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.citizen_id == citizen_id, Appointment.status == "no_show",
+        Appointment.no_show_at >= now - policy.no_show_window)) or 0
+    if count >= policy.no_show_limit:
+        days = policy.no_show_window.days
+        reason = f"{days} 天内爽约 {count} 次"
+        session.execute(update(CitizenLimit).where(CitizenLimit.citizen_id == citizen_id)
+                        .values(blocked_until=now + policy.no_show_block, blocked_reason=reason))
+        audit.record(session, SYSTEM, "booking.citizen_blocked", "citizen", citizen_id,
+                     {"until": (now + policy.no_show_block).isoformat(), "no_shows": count}, at=now)

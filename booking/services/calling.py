@@ -1,0 +1,218 @@
+"""Calling tickets to windows.
+
+`call_next` locks the rows of the queues the window serves (FOR UPDATE on
+PostgreSQL; SQLite serialises writers), picks the next ticket and claims it
+with a conditional UPDATE on its status, so two clerks pressing at the same
+moment never get the same ticket.
+
+Fairness (绿色通道 and appointments do not starve walk-ins): a call that goes
+ahead of an older waiting walk-in adds one to the walk-in queue's
+`ahead_streak`; once the streak reaches BOOKING_PRIORITY_STREAK (default 3),
+the next call serves the oldest walk-in and resets the streak. So at most k
+tickets in a row overtake the walk-in who has waited longest.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from mobile_api import audit, outbox
+from mobile_api.actor import Actor
+from mobile_api.errors import Forbidden
+
+from ..errors import (NothingToCall, RequeueUsed, SkipTooEarly, TicketNotFound, TicketStateConflict,
+                      WindowNotFound)
+from ..models import LANE_WALK_IN, HallQueue, Ticket, Window, WindowQueue
+from ..policy import Policy
+from .common import ensure_same_hall, local_today, lock_rows
+
+
+def _window_for(session: Session, actor: Actor, window_id: int) -> Window:
+    if actor.kind != "staff":
+        raise Forbidden("仅窗口工作人员可叫号")
+    window = session.get(Window, window_id)
+    if window is None or not window.active:
+        raise WindowNotFound(f"窗口 {window_id} 不存在")
+    ensure_same_hall(actor, window.hall_id)
+    return window
+
+
+def _notify_called(session: Session, ticket: Ticket, window: Window, now: datetime) -> None:
+    if ticket.citizen_id is None:
+        return
+    outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
+                   {"citizen_id": ticket.citizen_id, "event": "called_to_window",
+                    "data": {"ticket_id": ticket.id, "number": ticket.display, "window": window.number,
+                             "window_name": window.name}},
+                   now, dedupe_key=f"booking:ticket:{ticket.id}:call:{ticket.call_count}")
+
+
+def _oldest_walk_in(session: Session, queue_ids: list[int], day) -> Ticket | None:
+    return session.scalar(select(Ticket).where(Ticket.queue_id.in_(queue_ids), Ticket.status == "waiting",
+                                               Ticket.local_date == day, Ticket.lane == LANE_WALK_IN)
+                          .order_by(Ticket.queued_at, Ticket.id).limit(1))
+
+
+def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: int) -> Ticket:
+    now = clock.now()
+    window = _window_for(session, actor, window_id)
+    busy = session.scalar(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "called"))
+    if busy is not None:
+        raise TicketStateConflict(f"本窗口正在办理 {busy.display}，请先办结或过号", extra={"ticket_id": busy.id})
+    queue_ids = list(session.scalars(select(WindowQueue.queue_id).where(WindowQueue.window_id == window.id)))
+    queues = {q.id: q for q in session.scalars(lock_rows(select(HallQueue).where(HallQueue.id.in_(queue_ids))
+                                                         .order_by(HallQueue.id), session))}
+    day = local_today(now)
+    candidate = session.scalar(select(Ticket).where(Ticket.queue_id.in_(queue_ids), Ticket.status == "waiting",
+                                                    Ticket.local_date == day)
+                               .order_by(Ticket.lane.desc(), Ticket.queued_at, Ticket.id).limit(1))
+    if candidate is None:
+        session.rollback()
+        raise NothingToCall("当前没有等候的号")
+    oldest = _oldest_walk_in(session, queue_ids, day) if candidate.lane > LANE_WALK_IN else None
+    if oldest is not None and (oldest.queued_at, oldest.id) < (candidate.queued_at, candidate.id):
+        walk_in_queue = queues[oldest.queue_id]
+        if walk_in_queue.ahead_streak >= policy.priority_streak:
+            candidate = oldest
+            walk_in_queue.ahead_streak = 0
+        else:
+            walk_in_queue.ahead_streak += 1
+    elif candidate.lane == LANE_WALK_IN:
+        queues[candidate.queue_id].ahead_streak = 0
+    claimed = session.execute(update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
+                              .values(status="called", window_id=window.id, staff_id=actor.id, call_count=1,
+                                      first_called_at=candidate.first_called_at or now, last_called_at=now))
+    if claimed.rowcount != 1:  # cannot happen under the queue lock; refuse rather than double-call
+        session.rollback()
+        raise TicketStateConflict("排队号已被其他窗口叫走，请重试")
+    session.refresh(candidate)
+    audit.record(session, actor, "booking.ticket_call", "ticket", candidate.id,
+                 {"window_id": window.id, "display": candidate.display, "lane": candidate.lane}, at=now)
+    _notify_called(session, candidate, window, now)
+    session.commit()
+    return candidate
+
+
+def _called_ticket_here(session: Session, actor: Actor, ticket_id: int) -> tuple[Ticket, Window]:
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound("排队号不存在")
+    if actor.kind != "staff":
+        raise Forbidden("仅窗口工作人员可执行此操作")
+    ensure_same_hall(actor, ticket.hall_id)
+    if ticket.status != "called" or ticket.window_id is None:
+        raise TicketStateConflict(f"{ticket.display} 当前不在叫号中")
+    return ticket, session.get(Window, ticket.window_id)
+
+
+def _move(session: Session, ticket: Ticket, expected: str, **values) -> None:
+    done = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == expected,
+                                                Ticket.call_count == ticket.call_count).values(**values))
+    if done.rowcount != 1:
+        session.rollback()
+        raise TicketStateConflict("排队号状态已变化，请刷新后重试")
+    session.refresh(ticket)
+
+
+def recall(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
+    now = clock.now()
+    ticket, window = _called_ticket_here(session, actor, ticket_id)
+    _move(session, ticket, "called", call_count=ticket.call_count + 1, last_called_at=now)
+    audit.record(session, actor, "booking.ticket_recall", "ticket", ticket.id, {"call_count": ticket.call_count},
+                 at=now)
+    _notify_called(session, ticket, window, now)
+    session.commit()
+    return ticket
+
+
+def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) -> Ticket:
+    now = clock.now()
+    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    if ticket.call_count < policy.skip_after_calls:
+        raise SkipTooEarly(f"已叫 {ticket.call_count} 次，叫满 {policy.skip_after_calls} 次仍未到才可过号")
+    _move(session, ticket, "called", status="skipped", skipped_at=now)
+    audit.record(session, actor, "booking.ticket_skip", "ticket", ticket.id, at=now)
+    session.commit()
+    return ticket
+
+
+def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
+    """A skipped citizen may queue again once, at the back of their lane."""
+    now = clock.now()
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None or (actor.kind == "citizen" and ticket.citizen_id != actor.id):
+        raise TicketNotFound("排队号不存在")
+    if actor.kind != "citizen":
+        ensure_same_hall(actor, ticket.hall_id)
+    if ticket.status != "skipped":
+        raise TicketStateConflict(f"{ticket.display} 未过号，无需重新排队")
+    if ticket.requeued:
+        raise RequeueUsed("每个号只能在过号后重新排队一次，请重新取号")
+    if ticket.local_date != local_today(now):
+        raise TicketStateConflict("只能当天重新排队")
+    _move(session, ticket, "skipped", status="waiting", requeued=True, queued_at=now, window_id=None,
+          call_count=0)
+    audit.record(session, actor, "booking.ticket_requeue", "ticket", ticket.id, at=now)
+    session.commit()
+    return ticket
+
+
+def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: int) -> Ticket:
+    """Send a called ticket to another queue of the hall; it keeps its number
+    and its original place in time, so it is not sent to the back."""
+    now = clock.now()
+    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    target = session.get(HallQueue, queue_id)
+    if target is None or target.hall_id != ticket.hall_id:
+        raise TicketStateConflict("目标队列不存在或不属于本大厅", code="booking.queue_not_found", status=422)
+    if target.id == ticket.queue_id:
+        raise TicketStateConflict("目标队列与当前队列相同", code="booking.same_queue", status=422)
+    from_queue = ticket.queue_id
+    _move(session, ticket, "called", status="waiting", queue_id=target.id, window_id=None, call_count=0)
+    audit.record(session, actor, "booking.ticket_transfer", "ticket", ticket.id,
+                 {"from_queue": from_queue, "to_queue": target.id}, at=now)
+    session.commit()
+    return ticket
+
+
+def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
+    now = clock.now()
+    ticket, window = _called_ticket_here(session, actor, ticket_id)
+    _move(session, ticket, "called", status="completed", completed_at=now)
+    audit.record(session, actor, "booking.ticket_complete", "ticket", ticket.id, {"window_id": window.id}, at=now)
+    if ticket.citizen_id is not None:
+        outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
+                       {"citizen_id": ticket.citizen_id, "event": "rating_invitation",
+                        "data": {"kind": "ticket", "id": ticket.id, "number": ticket.display,
+                                 "item_code": ticket.item_code}},
+                       now, dedupe_key=f"booking:ticket:{ticket.id}:rating")
+    session.commit()
+    return ticket
+
+
+def board(session: Session, clock, hall_id: int) -> dict:
+    """What the hall's display shows: numbers being called and where, and how many wait per queue."""
+    from sqlalchemy import func
+
+    from .common import get_hall
+
+    now = clock.now()
+    hall = get_hall(session, hall_id)
+    day = local_today(now)
+    called = session.execute(select(Ticket.display, Window.number, Window.name, Ticket.last_called_at,
+                                    Ticket.call_count)
+                             .join(Window, Window.id == Ticket.window_id)
+                             .where(Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status == "called")
+                             .order_by(Ticket.last_called_at.desc()).limit(30)).all()
+    waiting = dict(session.execute(select(Ticket.queue_id, func.count()).where(
+        Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status == "waiting").group_by(Ticket.queue_id)).all())
+    queues = list(session.scalars(select(HallQueue).where(HallQueue.hall_id == hall.id).order_by(HallQueue.prefix)))
+    return {
+        "hall_id": hall.id, "hall_name": hall.name, "date": day,
+        "calling": [{"number": d, "window": n, "window_name": wn, "called_at": at, "call_count": c}
+                    for d, n, wn, at, c in called],
+        "queues": [{"prefix": q.prefix, "name": q.name, "waiting": int(waiting.get(q.id, 0))} for q in queues],
+    }

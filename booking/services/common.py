@@ -1,0 +1,111 @@
+"""Helpers shared by the booking services: look-ups, the catalogue, SQL idioms."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from mobile_api.actor import Actor
+from mobile_api.clock import LOCAL_TZ
+
+from ..calendar import HallDay, hall_day
+from ..errors import HallNotFound, WrongHall
+from ..models import CalendarOverride, Hall, HallItem, HallQueue, Window, WindowQueue
+
+
+def end_request_transaction() -> None:
+    from flask import current_app, g
+
+    if g.get("_db_session") is not None:
+        current_app.extensions["db"].session.rollback()
+
+
+def local_today(now: datetime) -> date:
+    return now.astimezone(LOCAL_TZ).date()
+
+
+def insert_ignore(session: Session, model, values: dict, conflict_columns: list[str]) -> None:
+    """INSERT … ON CONFLICT DO NOTHING: create a row that may already exist,
+    without a check-then-insert race."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns))
+
+
+def lock_rows(stmt, session: Session):
+    """FOR UPDATE on PostgreSQL; SQLite already serialises writers (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return stmt.with_for_update()
+    return stmt
+
+
+def get_hall(session: Session, hall_id: int, *, active_only: bool = True) -> Hall:
+    hall = session.get(Hall, hall_id)
+    if hall is None or (active_only and not hall.active):
+        raise HallNotFound(f"服务大厅 {hall_id} 不存在")
+    return hall
+
+
+def ensure_same_hall(actor: Actor, hall_id: int) -> None:
+    """Kiosks and clerks act for their own hall only; a platform admin for all."""
+    if actor.kind == "staff" and actor.role == "admin" and actor.hall_id is None:
+        return
+    if actor.hall_id != hall_id:
+        raise WrongHall("只能处理本大厅的业务")
+
+
+def overrides_for(session: Session, hall_id: int, start: date, end: date) -> dict[date, bool]:
+    rows = session.execute(select(CalendarOverride.day, CalendarOverride.open)
+                           .where(CalendarOverride.hall_id == hall_id, CalendarOverride.day >= start,
+                                  CalendarOverride.day <= end))
+    return {day: is_open for day, is_open in rows}
+
+
+def day_of_hall(session: Session, hall: Hall, day: date) -> HallDay:
+    return hall_day(hall.opening_hours, day, overrides_for(session, hall.id, day, day))
+
+
+def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None:
+    return session.scalar(select(HallItem).where(HallItem.hall_id == hall_id, HallItem.item_code == item_code))
+
+
+def catalogue_item(session: Session, code: str):
+    """The published catalogue entry, or None when guides is not installed or
+    does not know the code (callers decide what that means)."""
+    try:
+        from guides import services as guide_services
+    except ImportError:
+        return None
+    getter = getattr(guide_services, "get_published_item", None)
+    return None if getter is None else getter(session, code)
+
+
+def catalogue_present() -> bool:
+    try:
+        from guides import services as guide_services  # noqa: F401
+    except ImportError:
+        return False
+    return hasattr(guide_services, "get_published_item")
+
+
+def windows_serving(session: Session, queue_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(WindowQueue)
+                          .join(Window, Window.id == WindowQueue.window_id)
+                          .where(WindowQueue.queue_id == queue_id, Window.active.is_(True))) or 0
+
+
+def queue_capacity(session: Session, queue_id: int, places_per_window: int) -> int:
+    return windows_serving(session, queue_id) * places_per_window
+
+
+def get_queue(session: Session, queue_id: int) -> HallQueue | None:
+    return session.get(HallQueue, queue_id)
+
+
+def end_of_local_day(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), datetime.min.time(), LOCAL_TZ)

@@ -1,0 +1,160 @@
+"""Queue tickets: numbers, walk-ins, priority (绿色通道), position and wait.
+
+Numbers come from one counter row per queue and day: `UPDATE … SET
+last_number = last_number + 1` takes a row lock held to commit, so parallel
+kiosks get distinct numbers, and a transaction that rolls back gives its
+number back: the day's numbers are unique and without gaps.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy.orm import Session
+
+from mobile_api import audit
+from mobile_api.actor import Actor
+
+from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
+from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket,
+                      TicketCounter)
+from ..policy import Policy
+from .common import day_of_hall, ensure_same_hall, get_hall, hall_item, insert_ignore, local_today, windows_serving
+
+
+def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
+    """From identity's real-name record; unknown (no automatic priority) when
+    identity does not provide it or the citizen has no real-name record."""
+    if citizen_id is None:
+        return None
+    try:
+        from identity.real_name import citizen_birth_date as lookup
+    except ImportError:
+        return None
+    return lookup(session, citizen_id)
+
+
+def is_elderly(birth: date | None, today: date, age: int) -> bool:
+    if birth is None:
+        return False
+    try:
+        threshold = birth.replace(year=birth.year + age)
+    except ValueError:  # born on 29 February
+        threshold = birth.replace(year=birth.year + age, day=28)
+    return today >= threshold
+
+
+def resolve_priority(session: Session, policy: Policy, today: date, citizen_id: int | None,
+                     declared: str | None) -> str | None:
+    if declared is not None and declared not in PRIORITY_REASONS:
+        raise InvalidPriority("绿色通道原因应为 elderly（老年人）、disabled（残疾人）或 pregnant（孕妇）",
+                              errors={"priority_reason": ["取值不在允许范围内"]})
+    if declared:
+        return declared
+    if is_elderly(citizen_birth_date(session, citizen_id), today, policy.elderly_age):
+        return "elderly"
+    return None
+
+
+def next_number(session: Session, queue_id: int, day: date) -> int:
+    insert_ignore(session, TicketCounter, {"queue_id": queue_id, "local_date": day, "last_number": 0},
+                  ["queue_id", "local_date"])
+    return session.execute(update(TicketCounter)
+                           .where(TicketCounter.queue_id == queue_id, TicketCounter.local_date == day)
+                           .values(last_number=TicketCounter.last_number + 1)
+                           .returning(TicketCounter.last_number)).scalar_one()
+
+
+def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, source: str,
+               citizen_id: int | None, item_code: str | None, appointment_id: int | None = None,
+               priority_reason: str | None = None, priority_note: str | None = None) -> Ticket:
+    day = local_today(now)
+    number = next_number(session, queue.id, day)
+    ticket = Ticket(hall_id=queue.hall_id, queue_id=queue.id, origin_queue_id=queue.id, local_date=day,
+                    number=number, display=f"{queue.prefix}{number:03d}",
+                    lane=LANE_PRIORITY if priority_reason else lane, priority_reason=priority_reason,
+                    priority_note=priority_note, source=source, citizen_id=citizen_id,
+                    appointment_id=appointment_id, item_code=item_code, status="waiting", issued_at=now,
+                    queued_at=now, call_count=0, requeued=False)
+    session.add(ticket)
+    session.flush()
+    return ticket
+
+
+def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item_code: str,
+                  hall_id: int | None = None, citizen_id: int | None = None, priority_reason: str | None = None,
+                  priority_note: str | None = None) -> Ticket:
+    """A kiosk (or a clerk at the desk) takes a number for someone without an appointment."""
+    now = clock.now()
+    hall_id = hall_id if hall_id is not None else actor.hall_id
+    if hall_id is None:
+        raise ItemNotHandled("未指定大厅", code="booking.hall_required")
+    ensure_same_hall(actor, hall_id)
+    hall = get_hall(session, hall_id)
+    link = hall_item(session, hall.id, item_code)
+    if link is None:
+        raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
+    if not day_of_hall(session, hall, local_today(now)).open:
+        raise HallClosed(f"{hall.name}今天不办公")
+    reason = resolve_priority(session, policy, local_today(now), citizen_id, priority_reason)
+    queue = session.get(HallQueue, link.queue_id)
+    ticket = new_ticket(session, now, queue, lane=LANE_WALK_IN, source="walk_in", citizen_id=citizen_id,
+                        item_code=item_code, priority_reason=reason, priority_note=priority_note)
+    audit.record(session, actor, "booking.ticket_issue", "ticket", ticket.id,
+                 {"display": ticket.display, "hall_id": hall.id, "item_code": item_code,
+                  "priority_reason": reason, "priority_declared": priority_reason is not None,
+                  "priority_note": priority_note}, at=now)
+    session.commit()
+    return ticket
+
+
+def get_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
+    """Citizens see their own tickets; kiosks and staff those of their hall."""
+    ticket = session.get(Ticket, ticket_id)
+    if ticket is None:
+        raise TicketNotFound("排队号不存在")
+    if actor.kind == "citizen":
+        if ticket.citizen_id != actor.id:
+            raise TicketNotFound("排队号不存在")
+    elif not (actor.kind == "staff" and actor.role == "admin" and actor.hall_id is None):
+        if actor.hall_id != ticket.hall_id:
+            raise TicketNotFound("排队号不存在")
+    return ticket
+
+
+def position(session: Session, ticket: Ticket) -> int:
+    """Tickets ahead in the same queue: a higher lane, or the same lane and queued earlier."""
+    if ticket.status != "waiting":
+        return 0
+    ahead = session.scalar(select(func.count()).select_from(Ticket).where(
+        Ticket.queue_id == ticket.queue_id, Ticket.status == "waiting", Ticket.local_date == ticket.local_date,
+        or_(Ticket.lane > ticket.lane,
+            and_(Ticket.lane == ticket.lane,
+                 or_(Ticket.queued_at < ticket.queued_at,
+                     and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))))))
+    return int(ahead or 0)
+
+
+def average_service(session: Session, queue_id: int, now: datetime, policy: Policy) -> timedelta:
+    """Mean of the last 20 completed services of the queue in the past week."""
+    rows = session.execute(select(Ticket.first_called_at, Ticket.completed_at).where(
+        Ticket.queue_id == queue_id, Ticket.status == "completed", Ticket.completed_at >= now - timedelta(days=7))
+        .order_by(Ticket.completed_at.desc()).limit(20)).all()
+    durations = [done - started for started, done in rows if started and done and done > started]
+    if not durations:
+        return policy.default_service
+    return sum(durations, timedelta()) / len(durations)
+
+
+def estimate(session: Session, ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, int]:
+    """(tickets ahead, estimated minutes of wait)."""
+    ahead = position(session, ticket)
+    if ticket.status != "waiting":
+        return 0, 0
+    windows = max(1, windows_serving(session, ticket.queue_id))
+    wait = average_service(session, ticket.queue_id, now, policy) * ahead / windows
+    return ahead, int(round(wait.total_seconds() / 60))
+
+
+LANE_NAMES = {LANE_PRIORITY: "priority", LANE_APPOINTMENT: "appointment", LANE_WALK_IN: "walk_in"}

@@ -1,0 +1,71 @@
+"""Test data for booking: a small hall with two queues, windows and two items.
+
+Item codes come from guides' sample catalogue when guides is installed (booking
+then checks items against it); until then they are plain codes, as booking
+stores item codes, not foreign keys into the catalogue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from mobile_api.clock import LOCAL_TZ
+
+from booking.models import Hall, HallQueue, Window
+from booking.services import halls
+from booking.services.common import catalogue_present
+
+PLAIN_GENERAL_ITEM = "080100010000"
+PLAIN_POLICE_ITEM = "010300010000"
+WEEKDAY_HOURS = {str(d): ["08:30", "17:30"] for d in range(5)}
+
+
+@dataclass
+class HallSetup:
+    hall: Hall
+    general: HallQueue
+    police: HallQueue
+    general_windows: list[Window]
+    police_windows: list[Window]
+    general_item: str
+    police_item: str
+    extra: dict = field(default_factory=dict)
+
+
+def catalogue_item_codes(session, clock) -> tuple[str, str]:
+    """(a general-window item, a 公安 item), both bookable."""
+    if not catalogue_present():
+        return PLAIN_GENERAL_ITEM, PLAIN_POLICE_ITEM
+    from guides import services as guide_services
+
+    items = list(guide_services.list_published_items(session))
+    if not items:
+        guide_services.load_sample_catalogue(session, clock)
+        session.flush()
+        items = list(guide_services.list_published_items(session))
+    bookable = [item for item in items if item.appointment_supported]
+    general = next(item.code for item in bookable if item.department_code not in ("gongan", "shuiwu"))
+    police = next(item.code for item in bookable if item.department_code == "gongan")
+    return general, police
+
+
+def build_hall(session, clock, *, code: str = "T-HALL", lat: float = 23.0205, lng: float = 113.7518,
+               general_windows: int = 2, police_windows: int = 1, level: str = "city",
+               opening_hours: dict | None = None) -> HallSetup:
+    general_item, police_item = catalogue_item_codes(session, clock)
+    hall = halls.create_hall(session, clock, code=code, name=f"测试大厅{code}", level=level, address="测试路 1 号",
+                             lat=lat, lng=lng, opening_hours=opening_hours or WEEKDAY_HOURS, commit=False)
+    general = halls.add_queue(session, hall, "A", "综合窗口", general=True)
+    police = halls.add_queue(session, hall, "B", "公安专窗")
+    gw = [halls.add_window(session, hall, f"{i + 1:02d}", f"{i + 1}号窗口", [general]) for i in range(general_windows)]
+    pw = [halls.add_window(session, hall, f"{i + 11:02d}", f"{i + 11}号窗口", [police], "special")
+          for i in range(police_windows)]
+    halls.assign_item(session, hall, general, general_item)
+    halls.assign_item(session, hall, police, police_item)
+    session.commit()
+    return HallSetup(hall, general, police, gw, pw, general_item, police_item)
+
+
+def local(day: date, hhmm: str) -> datetime:
+    hours, minutes = hhmm.split(":")
+    return datetime(day.year, day.month, day.day, int(hours), int(minutes), tzinfo=LOCAL_TZ)
