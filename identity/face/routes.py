@@ -91,10 +91,9 @@ def give_consent(body):
 @blp.alt_response(422, description="身份证号不正确, 图片无法使用或其中没有唯一完整的人脸")
 def enrol_reference(form, files):
     """Store the reference template from an ID card's chip photo (kiosk or clerk)."""
-    consented = request.form.get("citizen_consented", "").lower() in ("true", "1", "yes")
-    return enrol(_db().session, current_app.extensions["cipher"], current_actor(), _clock(),
-                 FaceConfig.from_app_config(current_app.config), form["id_number"], files["photo"].read(),
-                 consented)
+    cfg = FaceConfig.from_app_config(current_app.config)
+    return enrol(_db().session, current_app.extensions["cipher"], current_actor(), _clock(), cfg,
+                 form["id_number"], files["photo"].read(cfg.max_image_bytes + 1), form["citizen_consented"])
 
 
 @blp.route("/face/challenges", methods=["POST"])

@@ -34,6 +34,8 @@ class ConsentSchema(ma.Schema):
 
 class EnrolmentFormSchema(ma.Schema):
     id_number = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=32))
+    citizen_consented = ma.fields.Boolean(required=True, load_only=True,
+                                          metadata={"description": "本人已在终端或窗口同意采集底库 (须为 true)"})
 
 
 class EnrolmentFilesSchema(ma.Schema):
