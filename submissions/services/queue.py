@@ -1,0 +1,86 @@
+"""Lists for staff: the work queue (sorted by deadline) and the 电子监察 view
+(warnings and overdue applications per department)."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from mobile_api.actor import Actor
+from mobile_api.pagination import paginate
+
+from ..deadlines import RUNNING_STATUSES, local_date
+from ..errors import StaffForbidden
+from ..models import Application
+
+# What each role works on by default.
+CLERK_STATUSES = ("submitted", "completed")  # 受理 at the desk, 出件 at the window
+APPROVER_STATUSES = ("under_review", "supplement_requested", "approved", "denied")
+
+
+def _deadline_order(stmt):
+    # Applications without a clock yet (waiting at the desk) after those with
+    # one, oldest submission first; portable NULLS LAST.
+    return stmt.order_by(Application.promised_due_date.is_(None), Application.promised_due_date,
+                         Application.submitted_at, Application.id)
+
+
+def work_queue(session: Session, actor: Actor, now, *, status: str | None, department_code: str | None,
+               hall_id: int | None, flag: str | None, page: int, page_size: int):
+    if not actor.is_staff:
+        raise StaffForbidden("仅工作人员可查看工作队列")
+    stmt = select(Application)
+    if actor.role == "clerk":
+        statuses = CLERK_STATUSES
+        if department_code:
+            stmt = stmt.where(Application.department_code == department_code)
+        if hall_id is not None:
+            stmt = stmt.where(or_(Application.accepted_hall_id == hall_id, Application.accepted_hall_id.is_(None)))
+    else:
+        statuses = APPROVER_STATUSES
+        own = actor.department_code
+        if own is None and actor.role == "admin":
+            own = department_code
+        elif department_code and department_code != own:
+            raise StaffForbidden("只能查看本部门的申请")
+        if own:
+            stmt = stmt.where(Application.department_code == own)
+    if status:
+        if status not in statuses and actor.role != "admin":
+            raise StaffForbidden("该状态的申请不在您的工作范围内")
+        stmt = stmt.where(Application.status == status)
+    else:
+        stmt = stmt.where(Application.status.in_(statuses))
+    if flag:
+        stmt = stmt.where(_flag_condition(flag, local_date(now)))
+    return paginate(session, _deadline_order(stmt), page, page_size)
+
+
+def _flag_condition(flag: str, today):
+    running = and_(Application.status.in_(RUNNING_STATUSES), Application.paused_since.is_(None))
+    if flag == "overdue":
+        return and_(running, Application.promised_due_date < today)
+    # warning: at or past the warning day, not yet overdue; instant items have no yellow card
+    return and_(running, Application.promised_days > 0, Application.warning_date <= today,
+                Application.promised_due_date >= today)
+
+
+def supervision(session: Session, actor: Actor, now, *, department_code: str | None, level: str | None,
+                page: int, page_size: int):
+    """Warnings and overdue applications, for admins and for approvers of the department."""
+    if not actor.is_staff or actor.role not in ("admin", "approver"):
+        raise StaffForbidden("电子监察仅对管理员和本部门审批人员开放")
+    if actor.department_code is not None:  # department staff see their own department only
+        if department_code and department_code != actor.department_code:
+            raise StaffForbidden("只能查看本部门的电子监察信息")
+        department_code = actor.department_code
+    elif actor.role == "approver":
+        raise StaffForbidden("审批人员须属于某一部门")
+    today = local_date(now)
+    condition = _flag_condition(level, today) if level else or_(_flag_condition("warning", today),
+                                                                _flag_condition("overdue", today))
+    stmt = select(Application).where(condition)
+    if department_code:
+        stmt = stmt.where(Application.department_code == department_code)
+    return paginate(session, stmt.order_by(Application.department_code, Application.promised_due_date,
+                                           Application.id), page, page_size)
