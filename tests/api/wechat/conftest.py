@@ -45,3 +45,13 @@ def login(client):
 
 def bearer(answer: dict, **extra) -> dict:
     return {"Authorization": f"Bearer {answer['access_token']}", **extra}
+
+
+@pytest.fixture
+def session(app, db_connection):
+    """The session requests use. Inside the test's app context, Flask reuses
+    that context for every request, so requests share `g` and with it one
+    session; the test reads through the same one, so two sessions never
+    interleave savepoints on the shared test connection."""
+    with app.app_context():
+        yield app.extensions["db"].session
