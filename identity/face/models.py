@@ -104,7 +104,7 @@ class RetainedFrame(Base):
     """Only when IDENTITY_FACE_RETAIN_FRAMES_SECONDS > 0: an encrypted frame
     kept for review, deleted by the purge once `purge_after` has passed."""
 
-    __tablename__ = "identity_face_retained_frames"
+    __tablename__ = "identity_face_retained"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     attempt_id: Mapped[int] = mapped_column(ForeignKey("identity_face_attempts.id", ondelete="CASCADE"),
@@ -113,4 +113,4 @@ class RetainedFrame(Base):
     frame_enc: Mapped[str] = mapped_column(Text, nullable=False)
     purge_after: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
-    __table_args__ = (Index("ix_identity_face_retained_frames_purge_after", "purge_after"),)
+    __table_args__ = (Index("ix_identity_face_retained_purge_after", "purge_after"),)

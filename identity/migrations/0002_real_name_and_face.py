@@ -102,23 +102,23 @@ def upgrade() -> None:
     )
     op.create_index("ix_identity_face_frame_digests_seen_at", "identity_face_frame_digests", ["seen_at"])
     op.create_table(
-        "identity_face_retained_frames",
+        "identity_face_retained",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("attempt_id", sa.Integer,
                   sa.ForeignKey("identity_face_attempts.id", ondelete="CASCADE",
-                                name="fk_identity_face_retained_frames_attempt_id_identity_face_attempts"),
+                                name="fk_identity_face_retained_attempt_id_identity_face_attempts"),
                   nullable=False),
-        sa.Column("citizen_id", sa.Integer, _citizen_fk("identity_face_retained_frames", "SET NULL")),
+        sa.Column("citizen_id", sa.Integer, _citizen_fk("identity_face_retained", "SET NULL")),
         sa.Column("frame_enc", sa.Text, nullable=False),
         sa.Column("purge_after", TS, nullable=False),
     )
-    op.create_index("ix_identity_face_retained_frames_purge_after", "identity_face_retained_frames",
+    op.create_index("ix_identity_face_retained_purge_after", "identity_face_retained",
                     ["purge_after"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_identity_face_retained_frames_purge_after", table_name="identity_face_retained_frames")
-    op.drop_table("identity_face_retained_frames")
+    op.drop_index("ix_identity_face_retained_purge_after", table_name="identity_face_retained")
+    op.drop_table("identity_face_retained")
     op.drop_index("ix_identity_face_frame_digests_seen_at", table_name="identity_face_frame_digests")
     op.drop_table("identity_face_frame_digests")
     op.drop_index("ix_identity_face_attempts_citizen_id", table_name="identity_face_attempts")
