@@ -218,3 +218,12 @@ def test_citizen_lists_and_reads_only_own_cases(client, people):
     assert [c["id"] for c in listed.json] == [mine["id"]] and "X-Pagination" in listed.headers
     assert client.get(f"/api/v1/cases/{mine['id']}", headers=people.h(people.other_citizen)).status_code == 404
     assert client.get("/api/v1/cases/options").json["reply_days"]["consultation"] == 1
+
+
+def test_default_rating_is_off_by_default(client, people, db, clock, app):
+    case = dispatched_case(client, people)
+    act(client, people, people.gongan, case["id"], "reply", {"text": "答复"})
+    client.post(f"/api/v1/cases/{case['id']}/satisfaction", json={"satisfaction": "satisfied"},
+                headers=people.h(people.citizen))
+    clock.advance(days=30)
+    assert run_sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
