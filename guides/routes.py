@@ -59,9 +59,7 @@ def search(args):
 @blp.alt_response(404, description="事项不存在或未发布")
 def get_item(code):
     """Read a published item's full guide (honours If-None-Match)."""
-    session = _session()
-    cached = holder().payload(session, code, _dump_item)
-    etag, body = cached
+    etag, body = holder().payload(_session, code, _dump_item)
     if request.if_none_match.contains_weak(etag.strip('"')):
         response = current_app.response_class(status=304)
     else:

@@ -77,7 +77,7 @@ class IndexHolder:
         self._lock = threading.Lock()
         self._payloads: dict[tuple[str, int], tuple[str, bytes]] = {}
 
-    def payload(self, session: Session, code: str, dump) -> tuple[str, bytes]:
+    def payload(self, session, code: str, dump) -> tuple[str, bytes]:
         """(ETag, JSON body) of a published item. A published version never
         changes, so its serialised form is kept per (code, version)."""
         index = self.current(session)
@@ -86,6 +86,8 @@ class IndexHolder:
             cached = self._payloads.get((code, index.docs[position].version))
             if cached is not None:
                 return cached
+        if callable(session):
+            session = session()
         item = get_published_item(session, code)  # also finds items newer than this index
         if item is None:
             raise ItemNotFound(f"事项 {code} 不存在或未发布")
@@ -99,11 +101,15 @@ class IndexHolder:
         """This process changed the catalogue: check on the next request."""
         self._checked_at = float("-inf")
 
-    def current(self, session: Session) -> SearchIndex:
+    def current(self, session) -> SearchIndex:
+        """`session` may be a Session or a function returning one, so that a
+        request answered from memory does not even open a session."""
         index = self._index
         now = self.monotonic()
         if index is not None and now - self._checked_at < self.check_seconds:
             return index
+        if callable(session):
+            session = session()
         version = session.scalar(select(CatalogueState.version).where(CatalogueState.id == 1)) or 0
         if index is not None and index.version == version:
             self._checked_at = now

@@ -103,7 +103,11 @@ def read_sample_data(data_dir: Path = DATA_DIR) -> SampleData:
 def load_sample_catalogue(session: Session, clock, data_dir: Path = DATA_DIR) -> dict:
     """Load departments, items, themes and life events if the catalogue is
     empty; return a summary. Commits."""
-    data = read_sample_data(data_dir)
+    return load_catalogue_data(session, clock, read_sample_data(data_dir))
+
+
+def load_catalogue_data(session: Session, clock, data: SampleData) -> dict:
+    """Bulk-load already validated catalogue data into an empty catalogue."""
     if session.scalar(select(ServiceItem.id).limit(1)) is not None:
         return {"loaded": False, "reason": "目录已有事项"}
     now = clock.now()
