@@ -64,7 +64,7 @@ def init_app(app, api):
     app.extensions["wechat"] = gateway
 
     delivery = DeliveryConfig(gateway, templates_by_event(cfg), cfg["WECHAT_SUBSCRIBE_PAGE"],
-                              cfg["WECHAT_SUBSCRIBE_STATE"])
+                              cfg["WECHAT_SUBSCRIBE_STATE"], float(cfg["WECHAT_TIMEOUT_SECONDS"]))
     outbox.register_handler(outbox.CITIZEN_NOTIFY, partial(deliver_citizen_notification, config=delivery))
     hooks.register_citizen_merge_hook("wechat", merge_wechat_rows)
     hooks.register_citizen_erasure_hook("wechat", erase_wechat_rows)

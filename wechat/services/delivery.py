@@ -18,7 +18,7 @@ outbox's last attempt, or an answer we never got).
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,11 +38,14 @@ USER_REFUSED = 43101  # the user withdrew the subscription: the grant is spent
 
 
 class DeliveryConfig:
-    def __init__(self, gateway, templates: dict[str, str], page: str, state: str):
+    def __init__(self, gateway, templates: dict[str, str], page: str, state: str, timeout_seconds: float = 5):
         self.gateway = gateway
         self.templates = templates
         self.page = page
         self.state = state
+        # A row in `sending` younger than this may still be waiting for WeChat
+        # in another worker; older, that worker is gone.
+        self.in_flight = timedelta(seconds=2 * timeout_seconds + 30)
 
 
 def deliver_citizen_notification(session: Session, message: OutboxMessage, now: datetime,
@@ -55,7 +58,7 @@ def deliver_citizen_notification(session: Session, message: OutboxMessage, now: 
         if outcome is not None:
             return outcome
     else:
-        outcome = _resume(session, row, now)
+        outcome = _resume(session, row, now, config)
         if outcome is not None:
             return outcome
     return _send(session, message, row, payload, now, config)
@@ -66,6 +69,17 @@ def _final(row: MessageDelivery) -> DeliveryOutcome:
 
 
 def _first_attempt(session, message, payload, event, now, config):
+    try:
+        return _record_first_attempt(session, message, payload, event, now, config)
+    except IntegrityError:
+        # Another worker holds this message: it took a grant for it (unique
+        # used_by_message_id) or recorded it (unique outbox_message_id) first,
+        # and it decides the outcome.
+        session.rollback()
+        return None, DeliveryOutcome("retry", "another worker is delivering this message")
+
+
+def _record_first_attempt(session, message, payload, event, now, config):
     citizen_id = payload.get("citizen_id")
     row = MessageDelivery(outbox_message_id=message.id, event=event[:64] or "?", status="sending", attempts=1,
                           created_at=now, updated_at=now)
@@ -90,18 +104,16 @@ def _first_attempt(session, message, payload, event, now, config):
     if problem is not None:
         row.status, row.reason = problem
     session.add(row)
-    try:
-        session.commit()
-    except IntegrityError:
-        # Another worker recorded this message first; it decides the outcome.
-        session.rollback()
-        return None, DeliveryOutcome("retry", "another worker is delivering this message")
+    session.commit()
     return row, (_final(row) if problem is not None else None)
 
 
-def _resume(session, row, now):
+def _resume(session, row, now, config):
     if row.status in ("sent", "skipped", "failed"):
         return _final(row)  # already decided: never send twice
+    if row.status == "sending" and row.updated_at > now - config.in_flight:
+        session.rollback()
+        return DeliveryOutcome("retry", "another worker is delivering this message")
     if row.status == "sending":
         # A previous attempt stopped between taking the grant and recording
         # the answer: WeChat may have delivered, so do not send again.
@@ -130,7 +142,8 @@ def _send(session, message, row, payload, now, config):
         _move(session, row, "sending", "failed", now, f"unexpected error: {exc!r}"[:500])
         session.commit()
         return DeliveryOutcome("failed", f"unexpected error: {exc!r}"[:500])
-    _move(session, row, "sending", "sent", now, None)
+    if not _move(session, row, "sending", "sent", now, None):
+        log.error("delivery row changed while sending", extra={"message_id": message.id})
     session.commit()
     return DeliveryOutcome("sent", None, {"delivery_id": row.id, "msgid": answer.get("msgid")})
 

@@ -165,6 +165,9 @@ def test_an_interrupted_attempt_is_never_sent_again(client, session, clock, app,
                                 event="booking_confirmed", status="sending", attempts=1, created_at=clock.now(),
                                 updated_at=clock.now()))
     session.commit()
+    # while that worker might still be waiting for WeChat, the message waits
+    assert outbox.work_once(session, "w1", clock.now()) == {"pending": 1}
+    clock.advance(minutes=10)
     assert outbox.work_once(session, "w1", clock.now()) == {"failed": 1}
     assert "interrupted" in _message(session, message_id).last_error
     assert standin.sent_messages(mp_appid) == []
