@@ -116,3 +116,17 @@ def test_someone_elses_upload_cannot_be_attached(client, people, db):
     response = client.post("/api/v1/cases", json={**GOOD, "photos": [theirs["id"]]}, headers=people.h(people.citizen))
     assert response.status_code == 422
     assert _count(db) == 0
+
+
+def test_about_an_item_is_checked_against_the_published_catalogue(client, people, clock, db):
+    guides_services = pytest.importorskip("guides.services")
+    guides_services.load_sample_catalogue(db, clock)
+    code = guides_services.list_published_items(db)[0].code
+    db.commit()
+    ok = submit(client, people, kind="consultation", category="service.materials", text="要带什么材料？",
+                about_type="item", about_ref=code)
+    assert ok["about_ref"] == code
+    unknown = client.post("/api/v1/cases", json={**GOOD, "about_type": "item", "about_ref": "NO-SUCH-ITEM"},
+                          headers=people.h(people.citizen))
+    assert unknown.status_code == 422 and "about" in unknown.json["errors"]
+    assert _count(db) == 1

@@ -227,3 +227,26 @@ def test_default_rating_is_off_by_default(client, people, db, clock, app):
                 headers=people.h(people.citizen))
     clock.advance(days=30)
     assert run_sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
+
+
+def test_flask_feedback_sweep_command_flags_and_is_idempotent(client, people, app, clock, db):
+    case = dispatched_case(client, people, kind="help", category="facilities.accessibility", text="轮椅坡道坏了")
+    clock.set(datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc))
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["feedback", "sweep"])
+    assert first.exit_code == 0, first.output
+    assert "cases_flagged_overdue=1" in first.output and "cases_urged=1" in first.output
+    second = runner.invoke(args=["feedback", "sweep"])
+    assert "cases_flagged_overdue=0" in second.output and "cases_urged=0" in second.output
+    db.expire_all()
+    assert db.get(FeedbackCase, case["id"]).overdue_at is not None
+
+
+def test_case_submission_replays_with_the_same_idempotency_key(client, people, db):
+    headers = people.h(people.citizen, **{"Idempotency-Key": "case-key-0001"})
+    body = {"kind": "suggestion", "category": "facilities.hall_environment", "text": "大厅增加座椅"}
+    first = client.post("/api/v1/cases", json=body, headers=headers)
+    again = client.post("/api/v1/cases", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.headers.get("Idempotent-Replayed") == "true" and again.json["id"] == first.json["id"]
+    assert db.scalar(select(func.count()).select_from(FeedbackCase)) == 1
