@@ -94,7 +94,7 @@ class ServiceItem(Base):
 
     materials: Mapped[list["Material"]] = relationship(
         back_populates="item", order_by="Material.position", cascade="all, delete-orphan", lazy="selectin")
-    department: Mapped[Department] = relationship(lazy="joined")
+    department: Mapped[Department] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
         UniqueConstraint("code", "revision", name="uq_guide_items_code_revision"),

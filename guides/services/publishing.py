@@ -57,7 +57,7 @@ def _actor_label(actor: Actor) -> str:
 def _draft(session: Session, code: str, lock: bool = False) -> ServiceItem:
     stmt = select(ServiceItem).where(ServiceItem.code == code, ServiceItem.status == "draft")
     if lock:
-        stmt = stmt.with_for_update()
+        stmt = stmt.with_for_update(of=ServiceItem)
     draft = session.scalar(stmt)
     if draft is None:
         raise NotADraft(f"事项 {code} 没有待发布的草稿")
@@ -154,7 +154,7 @@ def publish(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
 def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
     """Take an item off the catalogue; its versions stay readable to admins."""
     current = session.scalar(select(ServiceItem).where(ServiceItem.code == code, ServiceItem.status == "published")
-                             .with_for_update())
+                             .with_for_update(of=ServiceItem))
     if current is None:
         raise NotPublished(f"事项 {code} 当前未发布，无法停用")
     ensure_can_manage(actor, current.department_code)
