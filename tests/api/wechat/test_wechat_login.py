@@ -181,3 +181,12 @@ def test_login_is_rate_limited_per_ip(tight_ip_limit, client):
     other_ip = client.post("/api/v1/auth/wechat/miniprogram", json={"code": fresh_code("ivy")},
                            environ_base={"REMOTE_ADDR": "10.9.8.7"})
     assert other_ip.status_code == 200
+
+
+def test_the_standin_is_also_served_over_http_in_development(client, mp_appid, app):
+    response = client.get("/_standin/wechat/cgi-bin/token", query_string={
+        "grant_type": "client_credential", "appid": mp_appid, "secret": app.config["WECHAT_MINIPROGRAM_SECRET"]})
+    assert response.status_code == 200 and response.json["access_token"]
+    wrong = client.get("/_standin/wechat/cgi-bin/token", query_string={
+        "grant_type": "client_credential", "appid": mp_appid, "secret": "nope"})
+    assert wrong.json["errcode"] == 40125
