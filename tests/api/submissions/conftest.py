@@ -111,3 +111,28 @@ class Flow:
 @pytest.fixture
 def flow(client, make, session, clock, catalogue):
     return Flow(client, make, session, clock)
+
+
+def fill_form(fields: list[dict]) -> dict:
+    """A valid value for every field of a guide's form."""
+    form = {}
+    for field in fields:
+        kind, rules = field["type"], field.get("validation") or {}
+        if kind == "select":
+            form[field["name"]] = field["options"][0]
+        elif kind == "date":
+            form[field["name"]] = "2026-11-01"
+        elif kind == "number":
+            form[field["name"]] = rules.get("min", 1)
+        elif kind == "boolean":
+            form[field["name"]] = True
+        elif kind == "phone":
+            form[field["name"]] = "13800138000"
+        elif kind == "id_number":
+            form[field["name"]] = valid_id()
+        elif rules.get("pattern"):
+            raise ValueError(f"field {field['name']} has a pattern: give its value by hand")
+        else:
+            length = max(rules.get("min_length", 2), 2)
+            form[field["name"]] = ("测试" * length)[:max(length, min(rules.get("max_length", 8), 8))]
+    return form
