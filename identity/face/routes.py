@@ -15,9 +15,9 @@ from . import consent as consent_service
 from .config import FaceConfig
 from .enrolment import enrol
 from .errors import WrongFaceMethod
-from .schemas import (ChallengeSchema, ConsentCreateSchema, ConsentSchema, ConsentTextSchema, EnrolmentFilesSchema,
-                      EnrolmentFormSchema, EnrolmentSchema, RealNameDeclareSchema, RealNameSummarySchema,
-                      VerificationFilesSchema, VerificationFormSchema, VerificationSchema)
+from .schemas import (ChallengeSchema, ConsentCreateSchema, ConsentSchema, ConsentTextSchema, EnrolmentFormSchema,
+                      EnrolmentSchema, RealNameDeclareSchema, RealNameSummarySchema, VerificationFormSchema,
+                      VerificationSchema)
 from .verifier import face_verifier_for, method_for_channel
 
 blp = Blueprint("identity_face", __name__, url_prefix="/api/v1/identity", description="实名认证与人脸核身")
@@ -84,16 +84,18 @@ def give_consent(body):
 
 @blp.route("/face/enrolments", methods=["POST"])
 @require_roles("kiosk", "clerk")
-@blp.arguments(EnrolmentFormSchema, location="form")
-@blp.arguments(EnrolmentFilesSchema, location="files")
+@blp.arguments(EnrolmentFormSchema, location="form", content_type="multipart/form-data")
 @blp.response(201, EnrolmentSchema)
 @blp.alt_response(413, description="图片过大")
 @blp.alt_response(422, description="身份证号不正确, 图片无法使用或其中没有唯一完整的人脸")
-def enrol_reference(form, files):
+def enrol_reference(form):
     """Store the reference template from an ID card's chip photo (kiosk or clerk)."""
+    photo = request.files.get("photo")
+    if photo is None:
+        raise Unprocessable("请上传身份证芯片照片", errors={"photo": ["缺少照片"]})
     cfg = FaceConfig.from_app_config(current_app.config)
     return enrol(_db().session, current_app.extensions["cipher"], current_actor(), _clock(), cfg,
-                 form["id_number"], files["photo"].read(cfg.max_image_bytes + 1), form["citizen_consented"])
+                 form["id_number"], photo.read(cfg.max_image_bytes + 1), form["citizen_consented"])
 
 
 @blp.route("/face/challenges", methods=["POST"])
@@ -110,8 +112,7 @@ def create_challenge():
 @blp.route("/face/verifications", methods=["POST"])
 @require_roles("citizen")
 @rate_limit("IDENTITY_RATELIMIT_FACE")
-@blp.arguments(VerificationFormSchema, location="form")
-@blp.arguments(VerificationFilesSchema, location="files")
+@blp.arguments(VerificationFormSchema, location="form", content_type="multipart/form-data")
 @blp.response(200, VerificationSchema)
 @blp.alt_response(404, description="动作挑战不存在")
 @blp.alt_response(409, description="动作挑战已使用, 或没有底库照片")
@@ -119,7 +120,7 @@ def create_challenge():
 @blp.alt_response(413, description="图片过大")
 @blp.alt_response(422, description="图片无法使用, 或画面中没有唯一完整清晰的人脸")
 @blp.alt_response(423, description="失败次数过多, 已锁定")
-def verify(form, _files):
+def verify(form):
     """Decide a local face check from 3–6 frames (multipart, field "frames")."""
     uploads = request.files.getlist("frames")
     if not uploads:

@@ -32,14 +32,17 @@ class ConsentSchema(ma.Schema):
     consented_at = ma.fields.DateTime(required=True)
 
 
+# Multipart bodies: OpenAPI 3 has one request body, so each schema names the
+# form fields and, for the documentation only, the file fields (which webargs
+# does not see in the form; the view reads them from request.files).
+_FILE = {"type": "string", "format": "binary"}
+
+
 class EnrolmentFormSchema(ma.Schema):
     id_number = ma.fields.String(required=True, load_only=True, validate=validate.Length(min=1, max=32))
     citizen_consented = ma.fields.Boolean(required=True, load_only=True,
                                           metadata={"description": "本人已在终端或窗口同意采集底库 (须为 true)"})
-
-
-class EnrolmentFilesSchema(ma.Schema):
-    photo = ma.fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
+    photo = ma.fields.Raw(load_only=True, metadata={**_FILE, "description": "身份证芯片照片 (JPEG/PNG), 必填"})
 
 
 class EnrolmentSchema(ma.Schema):
@@ -60,12 +63,8 @@ class ChallengeSchema(ma.Schema):
 
 class VerificationFormSchema(ma.Schema):
     challenge_id = ma.fields.String(required=True, validate=validate.Length(min=1, max=64))
-
-
-class VerificationFilesSchema(ma.Schema):
-    # Documentation of the multipart body; frames are read from request.files.
-    frames = ma.fields.List(ma.fields.Raw(metadata={"type": "string", "format": "binary"}),
-                            metadata={"description": "3–6 帧 JPEG 或 PNG, 字段名均为 frames"})
+    frames = ma.fields.List(ma.fields.Raw(metadata=_FILE), load_only=True,
+                            metadata={"description": "3–6 帧 JPEG 或 PNG, 字段名均为 frames, 必填"})
 
 
 class VerificationSchema(ma.Schema):

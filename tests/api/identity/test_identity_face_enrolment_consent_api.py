@@ -97,3 +97,16 @@ def test_reference_template_is_not_the_photo(session, client, make):
     row = session.scalar(select(FaceTemplate))
     assert len(row.template_enc) < 1500  # 128 float64 encrypted, not a JPEG
     assert np.frombuffer(b"\x00" * 8, dtype="<f8").size == 1
+
+
+def test_enrolment_without_a_photo_is_422(client, make):
+    response = client.post("/api/v1/identity/face/enrolments", headers=make.headers(make.staff("clerk")),
+                           data={"id_number": ID, "citizen_consented": "true"}, content_type="multipart/form-data")
+    assert response.status_code == 422 and "photo" in response.json["errors"]
+
+
+def test_multipart_bodies_are_documented(client):
+    spec = client.get("/api/v1/openapi.json").json
+    body = spec["paths"]["/api/v1/identity/face/verifications"]["post"]["requestBody"]["content"]
+    name = body["multipart/form-data"]["schema"]["$ref"].split("/")[-1]
+    assert set(spec["components"]["schemas"][name]["properties"]) == {"challenge_id", "frames"}
