@@ -27,7 +27,7 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
-from .common import get_hall, insert_ignore, queue_capacity
+from .common import get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
 from .halls import check_bookable_day, check_bookable_item
 
 REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
@@ -56,7 +56,16 @@ def _find_slot_times(session, hall, info, policy, day: date, at: str) -> tuple[d
 
 
 def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, starts_at: datetime,
-                 ends_at: datetime, capacity: int) -> int:
+                 ends_at: datetime, places_per_window: int) -> int:
+    """The slot's id, creating its row on first use with the capacity of the
+    windows serving the queue then."""
+    slot_id = session.scalar(select(Slot.id).where(Slot.queue_id == queue_id, Slot.starts_at == starts_at))
+    if slot_id is not None:
+        return slot_id
+    capacity = queue_capacity(session, queue_id, places_per_window)
+    if capacity == 0:
+        session.rollback()
+        raise SlotFull("该时段暂无可预约的号源")
     insert_ignore(session, Slot, {"hall_id": hall_id, "queue_id": queue_id, "local_date": day,
                                   "starts_at": starts_at, "ends_at": ends_at, "capacity": capacity, "booked": 0},
                   ["queue_id", "starts_at"])
@@ -81,13 +90,16 @@ def release_active(session: Session, citizen_id: int | None) -> None:
 
 
 def _claim_active(session: Session, citizen_id: int, now: datetime, policy: Policy) -> None:
-    insert_ignore(session, CitizenLimit, {"citizen_id": citizen_id, "active_count": 0}, ["citizen_id"])
+    """One statement: create the citizen's row, or count one more active
+    appointment only while under the limit and not blocked."""
     claimed = session.execute(
-        update(CitizenLimit)
-        .where(CitizenLimit.citizen_id == citizen_id, CitizenLimit.active_count < policy.max_active_per_citizen,
-               (CitizenLimit.blocked_until.is_(None)) | (CitizenLimit.blocked_until <= now))
-        .values(active_count=CitizenLimit.active_count + 1))
-    if claimed.rowcount == 1:
+        upsert(session, CitizenLimit).values(citizen_id=citizen_id, active_count=1)
+        .on_conflict_do_update(
+            index_elements=["citizen_id"], set_={"active_count": CitizenLimit.active_count + 1},
+            where=(CitizenLimit.active_count < policy.max_active_per_citizen)
+            & (CitizenLimit.blocked_until.is_(None) | (CitizenLimit.blocked_until <= now)))
+        .returning(CitizenLimit.active_count)).first()
+    if claimed is not None:
         return
     blocked_until, reason = session.execute(select(CitizenLimit.blocked_until, CitizenLimit.blocked_reason)
                                             .where(CitizenLimit.citizen_id == citizen_id)).one()
@@ -105,15 +117,18 @@ def _notify(session: Session, appointment: Appointment, now: datetime, hall_name
             "starts_at": appointment.starts_at.isoformat(),
             "local_time": appointment.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")}
     base = f"booking:{appointment.id}:{appointment.qr_nonce}"
-    outbox.enqueue(session, outbox.CITIZEN_NOTIFY, {"citizen_id": appointment.citizen_id,
-                                                    "event": "booking_confirmed", "data": data},
-                   now, dedupe_key=f"{base}:confirmed")
+    # The keys are new (fresh appointment id and nonce), so the messages are
+    # added without enqueue's savepoint-per-key; one flush writes them all.
+    messages = [(f"{base}:confirmed", {"citizen_id": appointment.citizen_id, "event": "booking_confirmed",
+                                       "data": data}, None)]
     for name, before in REMINDERS:
         delay = appointment.starts_at - before - now
         if delay > timedelta(0):
-            outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
-                           {"citizen_id": appointment.citizen_id, "event": "booking_reminder",
-                            "data": dict(data, reminder=name)}, now, dedupe_key=f"{base}:{name}", delay=delay)
+            messages.append((f"{base}:{name}", {"citizen_id": appointment.citizen_id, "event": "booking_reminder",
+                                                "data": dict(data, reminder=name)}, delay))
+    for key, payload, delay in messages:
+        message = outbox.enqueue(session, outbox.CITIZEN_NOTIFY, payload, now, delay=delay)
+        message.dedupe_key = key
 
 
 def cancel_reminders(session: Session, appointment: Appointment) -> None:
@@ -129,19 +144,16 @@ def cancel_reminders(session: Session, appointment: Appointment) -> None:
 def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int, item_code: str, day: date,
          at: str) -> Appointment:
     now = clock.now()
-    hall = get_hall(session, hall_id)
-    link = check_bookable_item(session, hall, item_code)
+    hall, link = hall_with_item(session, hall_id, item_code)
+    link = check_bookable_item(session, hall, item_code, link, linked=True)
     info = check_bookable_day(session, hall, day, now, policy)
     starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
-    capacity = queue_capacity(session, link.queue_id, policy.places_per_window)
-    if capacity == 0:
-        raise SlotFull("该时段暂无可预约的号源")
     if sweep_no_shows(session, clock, policy, citizen_id=actor.id):
         session.commit()  # the no-shows stand even if this booking is then refused
     _claim_active(session, actor.id, now, policy)
-    slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, capacity)
+    slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window)
     appointment = Appointment(citizen_id=actor.id, hall_id=hall.id, queue_id=link.queue_id, slot_id=slot_id,
                               item_code=item_code, local_date=day, starts_at=starts_at, ends_at=ends_at,
                               status="booked", qr_nonce=secrets.token_hex(8), channel=actor.channel,
@@ -217,8 +229,7 @@ def reschedule(session: Session, actor: Actor, clock, policy: Policy, appointmen
         raise Unprocessable("新时段与原时段相同", code="booking.same_slot")
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
-    capacity = queue_capacity(session, link.queue_id, policy.places_per_window)
-    new_slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, capacity)
+    new_slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window)
     old = {"slot_id": appointment.slot_id, "starts_at": appointment.starts_at.isoformat()}
     cancel_reminders(session, appointment)
     try:

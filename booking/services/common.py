@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
@@ -35,6 +36,15 @@ def insert_ignore(session: Session, model, values: dict, conflict_columns: list[
     else:
         from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns))
+
+
+def upsert(session: Session, model):
+    """The dialect's INSERT that supports ON CONFLICT … DO UPDATE … WHERE."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(model)
 
 
 def lock_rows(stmt, session: Session):
@@ -72,6 +82,38 @@ def day_of_hall(session: Session, hall: Hall, day: date) -> HallDay:
 
 def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None:
     return session.scalar(select(HallItem).where(HallItem.hall_id == hall_id, HallItem.item_code == item_code))
+
+
+def hall_with_item(session: Session, hall_id: int, item_code: str) -> tuple[Hall, HallItem | None]:
+    """The hall and its link to the item, in one query (this is on every booking)."""
+    row = session.execute(select(Hall, HallItem)
+                          .outerjoin(HallItem, (HallItem.hall_id == Hall.id) & (HallItem.item_code == item_code))
+                          .where(Hall.id == hall_id)).first()
+    if row is None or not row[0].active:
+        raise HallNotFound(f"服务大厅 {hall_id} 不存在")
+    return row[0], row[1]
+
+
+# code -> (expires at (monotonic), (name, appointment_supported, department_code) or None)
+_CATALOGUE_CACHE: dict[str, tuple[float, tuple | None]] = {}
+CATALOGUE_CACHE_SECONDS = 60.0
+
+
+def catalogue_facts(session: Session, code: str) -> tuple | None:
+    """(name, appointment_supported, department_code) of the published item,
+    or None. Cached in the process for a minute: every booking asks, the
+    catalogue changes a few times a day, and a retired item staying bookable
+    for up to a minute is harmless (the hall still has to handle it)."""
+    now = time.monotonic()
+    cached = _CATALOGUE_CACHE.get(code)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    item = catalogue_item(session, code)
+    facts = None if item is None else (item.name, bool(item.appointment_supported), item.department_code)
+    if len(_CATALOGUE_CACHE) > 10_000:
+        _CATALOGUE_CACHE.clear()
+    _CATALOGUE_CACHE[code] = (now + CATALOGUE_CACHE_SECONDS, facts)
+    return facts
 
 
 def catalogue_item(session: Session, code: str):

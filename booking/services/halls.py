@@ -18,7 +18,7 @@ from ..calendar import HallDay, distance_meters, hall_day, last_bookable_day, sl
 from ..errors import BeyondHorizon, DateInPast, HallClosed, ItemNotBookable, ItemNotHandled
 from ..models import HALL_LEVELS, CalendarOverride, Hall, HallItem, HallQueue, Slot, Window, WindowQueue
 from ..policy import Policy
-from .common import (catalogue_item, catalogue_present, get_hall, hall_item, local_today, overrides_for,
+from .common import (catalogue_facts, catalogue_present, get_hall, hall_item, local_today, overrides_for,
                      queue_capacity)
 
 
@@ -161,16 +161,18 @@ class DaySlots:
     slots: list[SlotView]
 
 
-def check_bookable_item(session: Session, hall: Hall, item_code: str) -> HallItem:
-    link = hall_item(session, hall.id, item_code)
+def check_bookable_item(session: Session, hall: Hall, item_code: str, link: HallItem | None = None,
+                        linked: bool = False) -> HallItem:
+    if not linked:
+        link = hall_item(session, hall.id, item_code)
     if link is None:
         raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
     if catalogue_present():
-        item = catalogue_item(session, item_code)
-        if item is None:
+        facts = catalogue_facts(session, item_code)
+        if facts is None:
             raise ItemNotHandled(f"事项 {item_code} 不在办事指南中或已下线", errors={"item": ["事项不存在或已下线"]})
-        if not item.appointment_supported:
-            raise ItemNotBookable(f"“{item.name}”不支持预约，请直接到大厅取号")
+        if not facts[1]:
+            raise ItemNotBookable(f"“{facts[0]}”不支持预约，请直接到大厅取号")
     return link
 
 

@@ -20,7 +20,7 @@ from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket,
                       TicketCounter)
 from ..policy import Policy
-from .common import day_of_hall, ensure_same_hall, get_hall, hall_item, insert_ignore, local_today, windows_serving
+from .common import day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
 
 
 def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
@@ -58,12 +58,17 @@ def resolve_priority(session: Session, policy: Policy, today: date, citizen_id: 
 
 
 def next_number(session: Session, queue_id: int, day: date) -> int:
-    insert_ignore(session, TicketCounter, {"queue_id": queue_id, "local_date": day, "last_number": 0},
-                  ["queue_id", "local_date"])
-    return session.execute(update(TicketCounter)
-                           .where(TicketCounter.queue_id == queue_id, TicketCounter.local_date == day)
-                           .values(last_number=TicketCounter.last_number + 1)
-                           .returning(TicketCounter.last_number)).scalar_one()
+    """The next number of the queue's day. The UPDATE locks the counter row to
+    commit; the row is created (INSERT … ON CONFLICT DO NOTHING) by the first
+    ticket of the day."""
+    bump = (update(TicketCounter).where(TicketCounter.queue_id == queue_id, TicketCounter.local_date == day)
+            .values(last_number=TicketCounter.last_number + 1).returning(TicketCounter.last_number))
+    number = session.execute(bump).scalar_one_or_none()
+    if number is None:
+        insert_ignore(session, TicketCounter, {"queue_id": queue_id, "local_date": day, "last_number": 0},
+                      ["queue_id", "local_date"])
+        number = session.execute(bump).scalar_one()
+    return number
 
 
 def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, source: str,
@@ -91,8 +96,7 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
     if hall_id is None:
         raise ItemNotHandled("未指定大厅", code="booking.hall_required")
     ensure_same_hall(actor, hall_id)
-    hall = get_hall(session, hall_id)
-    link = hall_item(session, hall.id, item_code)
+    hall, link = hall_with_item(session, hall_id, item_code)
     if link is None:
         raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
     if not day_of_hall(session, hall, local_today(now)).open:
