@@ -18,6 +18,7 @@ from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
@@ -152,12 +153,17 @@ def revoke_certificate(session: Session, actor: Actor, clock, certificate_id: st
             actor.department_code is not None and actor.department_code != certificate.department_code) or (
             actor.role == "approver" and actor.department_code is None):
         raise StaffForbidden("只有发证部门的审批人员可以注销证照")
-    if certificate.revoked_at is not None:
-        raise InvalidTransition("证照已注销")
     now = clock.now()
-    certificate.revoked_at = now
-    certificate.revoked_reason = reason
+    # Conditional on "not yet revoked": of two revocations at once, one wins.
+    result = session.execute(update(Certificate).where(Certificate.id == certificate_id,
+                                                       Certificate.revoked_at.is_(None))
+                             .values(revoked_at=now, revoked_reason=reason)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        session.rollback()
+        raise InvalidTransition("证照已注销", code="submissions.certificate_revoked")
     audit.record(session, actor, "submissions.certificate_revoke", "certificate", certificate_id,
                  {"reason": reason}, at=now)
     session.commit()
+    session.refresh(certificate)
     return certificate
