@@ -209,7 +209,7 @@ class ItemSummarySchema(ma.Schema):
 # -- search -------------------------------------------------------------------
 
 class ItemQueryArgsSchema(PageArgsSchema):
-    q = f.String(validate=[v.Length(min=1, max=MAX_QUERY, error="查询词长度应为1至100个字符"),
+    q = f.String(validate=[v.Length(max=MAX_QUERY, error="查询词不能超过100个字符"),
                            _no_control_characters])
     department = f.String(validate=v.Length(min=1, max=32))
     theme = f.String(validate=v.Length(min=1, max=32))

@@ -129,3 +129,12 @@ def test_sync_from_zero_gives_everything(client, catalogue):
     assert client.get("/api/v1/guides/sync?since=-1").status_code == 422
     assert client.get("/api/v1/guides/sync?since=abc").status_code == 422
     assert client.get("/api/v1/guides/sync?full=1").status_code == 422
+
+
+@pytest.mark.parametrize("q", ["", "   ", "？？？", "🙂", "' OR 1=1 --", "<script>alert(1)</script>", "社" * 100])
+def test_odd_queries_never_fail(client, catalogue, q):
+    response = client.get("/api/v1/guides/items", query_string={"q": q})
+    assert response.status_code == 200
+    body = response.json
+    assert body["items"] or body["suggestions"]
+    assert all("<script>" not in i["name_highlighted"] for i in body["items"])
