@@ -39,7 +39,7 @@ def case_view(session: Session, actor: Actor, case: FeedbackCase, detail: bool =
     return view
 
 
-def rating_view(session: Session, rating: FeedbackRating, for_staff: bool = False) -> dict:
+def rating_view(session: Session, rating: FeedbackRating) -> dict:
     rect = session.scalar(select(FeedbackRectification).where(FeedbackRectification.rating_id == rating.id))
     return {"id": rating.id, "event_kind": rating.event_kind, "event_id": rating.event_id,
             "level": LEVEL_BY_VALUE[rating.level], "reason": rating.reason_code, "comment": rating.comment,

@@ -6,7 +6,7 @@ from marshmallow import validate
 
 from mobile_api.pagination import PageArgsSchema
 
-from .taxonomy import (ABOUT_TYPES, BAD_REASONS, CASE_KINDS, CASE_STATES, LEVELS, RATED_EVENT_KINDS,
+from .taxonomy import (ABOUT_TYPES, BAD_REASONS, CASE_KINDS, CASE_STATES, LEVELS, MAX_ID, RATED_EVENT_KINDS,
                        RECTIFICATION_STATES, SATISFACTION)
 
 _NOTE = validate.Length(min=1, max=2000)
@@ -28,7 +28,8 @@ class CaseCreateSchema(_Strict):
     text = ma.fields.String(required=True, validate=validate.Length(max=2000))
     about_type = ma.fields.String(validate=validate.OneOf(list(ABOUT_TYPES)), allow_none=True)
     about_ref = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True)
-    photos = ma.fields.List(ma.fields.Integer(validate=validate.Range(min=1)), load_default=list,
+    photos = ma.fields.List(ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)),
+                            load_default=list,
                             validate=validate.Length(max=9),
                             metadata={"description": "已上传照片的编号，最多 9 张"})
 
@@ -77,7 +78,7 @@ class ExtensionDecisionSchema(_Strict):
 
 class RatingCreateSchema(_Strict):
     event_kind = ma.fields.String(required=True, validate=validate.OneOf(RATED_EVENT_KINDS))
-    event_id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=2**31 - 1))
+    event_id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
     level = ma.fields.String(required=True, validate=validate.OneOf(list(LEVELS)),
                              metadata={"description": "very_satisfied 非常满意 … very_unsatisfied 非常不满意"})
     reason = ma.fields.String(validate=validate.OneOf(list(BAD_REASONS)), allow_none=True,

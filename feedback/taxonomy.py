@@ -100,6 +100,14 @@ BAD_REASONS = {
 
 RATED_EVENT_KINDS = ("ticket", "application", "case")
 
+# Ids are 32-bit integer columns; a larger number in a path or body is simply
+# not found (PostgreSQL would otherwise refuse the query with an error).
+MAX_ID = 2**31 - 1
+
+
+def is_valid_id(value) -> bool:
+    return isinstance(value, int) and 1 <= value <= MAX_ID
+
 RECTIFICATION_STATES = ("pending_callback", "called_back", "rectified", "explained", "appealed",
                         "appeal_upheld")
 RECTIFICATION_DONE = ("rectified", "explained", "appeal_upheld")

@@ -16,6 +16,7 @@ from mobile_api.actor import Actor
 
 from ..errors import CaseNotFound, NotDispatcher
 from ..models import FeedbackCase
+from ..taxonomy import is_valid_id
 
 
 def is_dispatcher(actor: Actor) -> bool:
@@ -36,8 +37,8 @@ def can_see(actor: Actor, case: FeedbackCase) -> bool:
     return False
 
 
-def load_visible_case(session: Session, actor: Actor, case_id: int, *, for_update: bool = False) -> FeedbackCase:
-    case = session.get(FeedbackCase, case_id, populate_existing=True)
+def load_visible_case(session: Session, actor: Actor, case_id: int) -> FeedbackCase:
+    case = session.get(FeedbackCase, case_id, populate_existing=True) if is_valid_id(case_id) else None
     if case is None or not can_see(actor, case):
         raise CaseNotFound(f"诉求 {case_id} 不存在")
     return case

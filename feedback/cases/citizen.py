@@ -8,7 +8,7 @@ import importlib
 import re
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,7 +20,7 @@ from ..deadlines import due_after_working_days, local_day
 from ..errors import CaseStateConflict, InvalidCase
 from ..models import FeedbackCase, FeedbackCasePhoto
 from ..rules import Rules
-from ..taxonomy import ABOUT_TYPES, CASE_KINDS, CATEGORY_CODES, DEPARTMENTS, SATISFACTION
+from ..taxonomy import ABOUT_TYPES, CASE_KINDS, CATEGORY_CODES, DEPARTMENTS, SATISFACTION, is_valid_id
 from ..uploads import own_uploads
 from .access import load_visible_case
 from .closing import close_case, reopen_case
@@ -51,7 +51,7 @@ def _validate_about(session: Session, actor: Actor, about_type: str | None, abou
         if ref not in DEPARTMENTS:
             raise InvalidCase(f"未知的部门编码 {ref}", errors={"about": ["未知的部门"]})
     elif about_type in ("hall", "window", "application"):
-        if not ref.isdigit() or int(ref) <= 0 or len(ref) > 12:
+        if not (ref.isascii() and ref.isdigit()) or not is_valid_id(int(ref)):
             raise InvalidCase("大厅、窗口或申办件编号应为正整数", errors={"about": ["编号应为正整数"]})
         if about_type == "application":
             event = hooks.get_served_event(session, "application", int(ref))

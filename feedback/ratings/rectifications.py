@@ -20,7 +20,7 @@ from mobile_api.errors import Forbidden
 
 from ..errors import InvalidRating, RectificationNotFound, RectificationStateConflict
 from ..models import FeedbackRating, FeedbackRectification
-from ..taxonomy import LEVELS
+from ..taxonomy import LEVELS, is_valid_id
 
 MAX_NOTE = 2000
 
@@ -49,7 +49,7 @@ def _note(value: str | None, field: str, what: str) -> str:
 
 
 def load_for_staff(session: Session, actor: Actor, rect_id: int) -> FeedbackRectification:
-    rect = session.get(FeedbackRectification, rect_id, populate_existing=True)
+    rect = session.get(FeedbackRectification, rect_id, populate_existing=True) if is_valid_id(rect_id) else None
     if rect is None or not _responsible(actor, rect):
         raise RectificationNotFound(f"整改单 {rect_id} 不存在")
     return rect
@@ -152,7 +152,7 @@ def rate_rectification(session: Session, actor: Actor, clock, rating_id: int, le
     """The citizen rates how the bad rating was handled, once."""
     if level not in LEVELS:
         raise InvalidRating("评价等级不正确", errors={"level": ["取值不正确"]})
-    rating = session.get(FeedbackRating, rating_id)
+    rating = session.get(FeedbackRating, rating_id) if is_valid_id(rating_id) else None
     if rating is None or actor.kind != "citizen" or rating.citizen_id != actor.id:
         raise RectificationNotFound("整改单不存在")
     rect = session.scalar(select(FeedbackRectification).where(FeedbackRectification.rating_id == rating_id))

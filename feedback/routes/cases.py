@@ -17,7 +17,7 @@ from ..models import FeedbackUpload
 from ..presenters import case_view
 from ..schemas import (CaseCreateSchema, CaseDetailSchema, CaseListArgsSchema, CaseOptionsSchema, CaseSchema,
                        FeedbackReasonSchema, SatisfactionSchema, FeedbackUploadSchema)
-from ..taxonomy import CASE_KINDS, CATEGORIES
+from ..taxonomy import CASE_KINDS, CATEGORIES, is_valid_id
 from ..uploads import store_upload
 from . import clock, rules, session, store
 
@@ -103,7 +103,7 @@ def get_case_photo(case_id, upload_id):
     """A photo of a case, for its citizen and the staff who may see the case."""
     actor = current_actor()
     case = load_visible_case(session(), actor, case_id)
-    upload = session().get(FeedbackUpload, upload_id)
+    upload = session().get(FeedbackUpload, upload_id) if is_valid_id(upload_id) else None
     linked = upload is not None and upload_id in cases.case_photo_upload_ids(session(), case.id)
     data = store().read(upload.sha256) if linked else None
     if data is None:

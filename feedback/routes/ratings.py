@@ -106,7 +106,7 @@ def staff_ratings(args):
     level = LEVELS[args["level"]][0] if args.get("level") else None
     rows, total = paginate(session(), ratings.department_ratings(current_actor(), level), args["page"],
                            args["page_size"])
-    return [rating_view(session(), r, for_staff=True) for r in rows], 200, pagination_header(
+    return [rating_view(session(), r) for r in rows], 200, pagination_header(
         total, args["page"], args["page_size"])
 
 

@@ -130,3 +130,25 @@ def test_about_an_item_is_checked_against_the_published_catalogue(client, people
                           headers=people.h(people.citizen))
     assert unknown.status_code == 422 and "about" in unknown.json["errors"]
     assert _count(db) == 1
+
+
+def test_out_of_range_ids_are_4xx_not_500(client, people, served, db):
+    huge = 2**31
+    assert client.get(f"/api/v1/cases/{huge}", headers=people.h(people.citizen)).status_code == 404
+    assert client.get(f"/api/v1/cases/{10**30}", headers=people.h(people.citizen)).status_code == 404
+    assert client.get(f"/api/v1/staff/cases/{huge}", headers=people.h(people.gongan)).status_code == 404
+    assert client.get(f"/api/v1/staff/rectifications/{huge}", headers=people.h(people.gongan)).status_code == 404
+    assert client.post(f"/api/v1/staff/cases/{huge}/reply", json={"text": "x"},
+                       headers=people.h(people.gongan)).status_code == 404
+    assert client.post(f"/api/v1/ratings/{huge}/rectification/rating", json={"level": "satisfied"},
+                       headers=people.h(people.citizen)).status_code == 404
+    case = submit(client, people)
+    assert client.get(f"/api/v1/cases/{case['id']}/photos/{huge}",
+                      headers=people.h(people.citizen)).status_code == 404
+    for body in ({**GOOD, "photos": [huge]}, {**GOOD, "about_type": "application", "about_ref": str(huge)},
+                 {**GOOD, "about_type": "window", "about_ref": "²"}):
+        assert client.post("/api/v1/cases", json=body, headers=people.h(people.citizen)).status_code == 422
+    rating = client.post("/api/v1/ratings", json={"event_kind": "ticket", "event_id": huge, "level": "satisfied"},
+                         headers=people.h(people.citizen))
+    assert rating.status_code == 422
+    assert _count(db) == 1

@@ -3,7 +3,7 @@ reopen, extension, overdue and urge, duplicates, and a race between staff."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 

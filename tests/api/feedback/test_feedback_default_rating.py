@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
