@@ -66,6 +66,11 @@ def init_app(app, api):
     delivery = DeliveryConfig(gateway, templates_by_event(cfg), cfg["WECHAT_SUBSCRIBE_PAGE"],
                               cfg["WECHAT_SUBSCRIBE_STATE"], float(cfg["WECHAT_TIMEOUT_SECONDS"]))
     outbox.register_handler(outbox.CITIZEN_NOTIFY, partial(deliver_citizen_notification, config=delivery))
+    inline = cfg["WECHAT_DELIVER_AFTER_COMMIT"]
+    if inline or (inline is None and cfg["APP_CONFIG"].ENV_NAME == "development"):
+        from . import inline_delivery
+
+        inline_delivery.install(app)
     hooks.register_citizen_merge_hook("wechat", merge_wechat_rows)
     hooks.register_citizen_erasure_hook("wechat", erase_wechat_rows)
     try:

@@ -41,6 +41,8 @@ SETTINGS = [
     Setting("WECHAT_LOGIN_RATELIMIT_CODE", "3 per 10 minutes", str, "微信登录：同一个 code 的频率上限"),
     Setting("WECHAT_SUBSCRIBE_PAGE", "pages/index/index", str, "订阅消息点开后进入的小程序页面（事件数据可覆盖）"),
     Setting("WECHAT_SUBSCRIBE_STATE", "formal", str, "订阅消息跳转的小程序版本：formal / trial / developer"),
+    Setting("WECHAT_DELIVER_AFTER_COMMIT", None, _parse_auto_bool,
+            "提交后立即投递订阅消息（auto/空：仅开发环境；生产由 flask outbox work 投递）"),
     Setting("WECHAT_FACE_VERIFY_TTL_SECONDS", 3600, int, "微信人脸核身 verify_id 的有效期（秒）"),
 ] + [
     Setting(template_setting(event), f"standin-tmpl-{event.replace('_', '-')}", str,

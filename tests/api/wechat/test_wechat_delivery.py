@@ -3,6 +3,7 @@ up when sent, at most once, retried with backoff and given up with a reason."""
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from mobile_api import outbox
@@ -198,3 +199,17 @@ def test_every_event_has_a_template_and_fills_it(client, session, clock, app, lo
     sent = standin.sent_messages(mp_appid)
     assert len({m["template_id"] for m in sent}) == len(EVENTS)
     assert all(all(v["value"] for v in m["data"].values()) for m in sent)
+
+
+@pytest.fixture
+def deliver_after_commit(config_overrides):
+    config_overrides["WECHAT_DELIVER_AFTER_COMMIT"] = True
+
+
+def test_development_can_deliver_right_after_commit(deliver_after_commit, client, session, clock, app, login,
+                                                     standin, mp_appid):
+    answer = login("lea")
+    _grant(client, answer, app)
+    message_id = _enqueue(session, clock, _citizen_id(session, answer))  # the commit delivers
+    assert len(standin.sent_messages(mp_appid)) == 1
+    assert _message(session, message_id).status == "sent"
