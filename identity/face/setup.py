@@ -9,8 +9,11 @@ from .verifier import register_face_verifier
 
 
 def init_face(app, api) -> None:
+    from .config import FaceConfig
     from .local import LocalFaceVerifier
     from .routes import blp
+
+    FaceConfig.from_app_config(app.config)  # a misconfigured setting fails at start, not on a request
 
     register_face_verifier("local", LocalFaceVerifier.from_app)
     hooks.register_citizen_erasure_hook("identity_face", lifecycle.erase_citizen)
