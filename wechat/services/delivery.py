@@ -26,8 +26,10 @@ from sqlalchemy.orm import Session
 
 from identity.models import Citizen
 from mobile_api.errors import DomainError
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from mobile_api.outbox import DeliveryOutcome, OutboxMessage
 
+from ..errors import WeChatUnavailable, tag
 from ..models import MessageDelivery, SubscriptionGrant, WeChatAccount
 from ..settings import EVENTS
 from .templates import template_data
@@ -137,6 +139,10 @@ def _send(session, message, row, payload, now, config):
                                                (payload.get("data") or {}).get("page") or config.page, config.state)
     except DomainError as exc:
         return _after_error(session, message, row, now, exc)
+    except (RedisConnectionError, RedisTimeoutError) as exc:
+        # The shared access token could not be read or stored: nothing was sent.
+        return _after_error(session, message, row, now,
+                            tag(WeChatUnavailable("缓存服务暂时不可用"), None, f"redis: {exc!r}"[:200], True))
     except Exception as exc:  # a bug or an unexpected answer: do not risk a duplicate
         log.exception("subscribe message send failed unexpectedly", extra={"message_id": message.id})
         _move(session, row, "sending", "failed", now, f"unexpected error: {exc!r}"[:500])

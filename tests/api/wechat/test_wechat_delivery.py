@@ -213,3 +213,24 @@ def test_development_can_deliver_right_after_commit(deliver_after_commit, client
     message_id = _enqueue(session, clock, _citizen_id(session, answer))  # the commit delivers
     assert len(standin.sent_messages(mp_appid)) == 1
     assert _message(session, message_id).status == "sent"
+
+
+def test_redis_down_while_sending_is_retried_later(client, session, clock, app, login, standin, mp_appid,
+                                                   monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    answer = login("max")
+    _grant(client, answer, app)
+    message_id = _enqueue(session, clock, _citizen_id(session, answer))
+    gateway = app.extensions["wechat"]
+
+    def redis_down(*args, **kwargs):
+        raise RedisConnectionError("redis is down")
+
+    monkeypatch.setattr(gateway.client.session, "get", redis_down)
+    assert outbox.work_once(session, "w1", clock.now()) == {"pending": 1}
+    monkeypatch.undo()
+    clock.advance(minutes=5)
+    assert outbox.work_once(session, "w1", clock.now()) == {"sent": 1}
+    assert len(standin.sent_messages(mp_appid)) == 1
+    assert _message(session, message_id).status == "sent"

@@ -190,3 +190,15 @@ def test_the_standin_is_also_served_over_http_in_development(client, mp_appid, a
     wrong = client.get("/_standin/wechat/cgi-bin/token", query_string={
         "grant_type": "client_credential", "appid": mp_appid, "secret": "nope"})
     assert wrong.json["errcode"] == 40125
+
+
+def test_redis_down_while_fetching_the_token_is_a_503(client, session, app, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    def redis_down(*args, **kwargs):
+        raise RedisConnectionError("redis is down")
+
+    monkeypatch.setattr(app.extensions["wechat"].client.session, "get", redis_down)
+    response = client.post("/api/v1/auth/wechat/miniprogram", json={"code": fresh_code("nora")})
+    assert response.status_code == 503 and "Retry-After" in response.headers
+    assert _citizens(session) == 0
