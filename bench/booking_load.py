@@ -220,7 +220,9 @@ def main() -> None:
            "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
            "SECRET_KEY": secrets.token_urlsafe(32), "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32),
            "RATELIMIT_ENABLED": "0", "BOOKING_PLACES_PER_WINDOW": str(PLACES), "DB_POOL_SIZE": "8",
-           "LOG_LEVEL": "WARNING", "DEV_SEED_DEMO_ACCOUNTS": "0"}
+           "LOG_LEVEL": "WARNING", "DEV_SEED_DEMO_ACCOUNTS": "0",
+           # as in production: messages go out through `flask outbox work`, not inside the request
+           "WECHAT_DELIVER_AFTER_COMMIT": "0"}
     engine = create_engine(url)
     try:
         started = time.perf_counter()
