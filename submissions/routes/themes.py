@@ -54,4 +54,4 @@ def submit_theme_application(bundle_id):
     bundle = themes.submit_theme_application(
         common.session(), current_actor(), common.clock(), bundle_id, tokens=current_app.extensions["tokens"],
         step_up_token=request.headers.get(STEP_UP_HEADER), warning_ratio=common.warning_ratio())
-    return themes.present_theme(common.session(), bundle, common.clock().now())
+    return common.finished(themes.present_theme(common.session(), bundle, common.clock().now()))

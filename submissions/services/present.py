@@ -43,6 +43,11 @@ def _materials(session: Session, application: Application) -> list[dict]:
     return rows
 
 
+def _file(row) -> dict:
+    return {"id": row.id, "material_code": row.material_code, "content_type": row.content_type, "size": row.size,
+            "sha256": row.sha256, "original_name": row.original_name, "created_at": row.created_at}
+
+
 def detail(session: Session, application: Application, now, for_staff: bool = False) -> dict:
     session.expire(application, ["files"])  # uploads in this request are visible
     events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
@@ -66,7 +71,8 @@ def detail(session: Session, application: Application, now, for_staff: bool = Fa
         "decision": application.decision, "completed_at": application.completed_at,
         "delivered_at": application.delivered_at, "in_person_required": application.in_person_required,
         "certificate_id": certificate_id, "allowed_actions": workflow.allowed_actions(application),
-        "materials": _materials(session, application), "files": list(application.files), "timeline": timeline,
+        "materials": _materials(session, application), "files": [_file(f) for f in application.files],
+        "timeline": timeline,
     })
     if for_staff:
         body["citizen_id"] = application.citizen_id

@@ -136,7 +136,12 @@ def notify(session: Session, application: Application, now: datetime, action: st
                  "item_name": application.item_name, "status": application.status,
                  "status_label": STATUS_LABELS[application.status], "action": action,
                  "opinion": opinion},
-    }, now, dedupe_key=f"application:{application.id}:{application.row_version}")
+    }, now)
+    # No dedupe_key: the message is written in the transaction of the state
+    # change, which the row_version guard lets happen once, so it cannot be
+    # doubled; and a dedupe_key makes enqueue use a SAVEPOINT, whose release
+    # sets off wechat's development after-commit delivery while this
+    # transaction still holds SQLite's write lock.
 
 
 def record_creation(session: Session, application: Application, actor: Actor, now: datetime) -> None:

@@ -70,7 +70,9 @@ def world(engine):
         session.execute(delete(Certificate).where(Certificate.application_id == ids["application"]))
         session.execute(delete(ApplicationEvent).where(ApplicationEvent.application_id == ids["application"]))
         session.execute(delete(Application).where(Application.id == ids["application"]))
-        session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like(f"application:{ids['application']}:%")))
+        session.execute(delete(OutboxMessage).where(
+            OutboxMessage.topic == "citizen.notify",
+            OutboxMessage.payload["data"]["application_id"].as_integer() == ids["application"]))
         session.execute(delete(Material).where(Material.item_id == ids["item"]))
         session.execute(delete(ServiceItem).where(ServiceItem.id == ids["item"]))
         session.execute(delete(StaffUser).where(StaffUser.id.in_(ids["staff"])))
