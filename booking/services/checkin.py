@@ -83,11 +83,16 @@ def check_in(session: Session, actor: Actor, clock, policy: Policy, *, qr_payloa
     release_active(session, appointment.citizen_id)
     reason = resolve_priority(session, policy, local_today(now), appointment.citizen_id, priority_reason)
     queue = session.get(HallQueue, appointment.queue_id)
-    ticket = new_ticket(session, now, queue, lane=LANE_APPOINTMENT, source="appointment",
-                        citizen_id=appointment.citizen_id, item_code=appointment.item_code,
-                        appointment_id=appointment.id, priority_reason=reason, priority_note=priority_note)
-    audit.record(session, actor, "booking.check_in", "appointment", appointment.id,
-                 {"ticket_id": ticket.id, "display": ticket.display, "priority_reason": reason,
-                  "priority_declared": priority_reason is not None}, at=now)
-    session.commit()
-    return ticket
+    details = {"priority_reason": reason, "priority_declared": priority_reason is not None,
+               "hall_id": appointment.hall_id, "queue": queue.prefix}
+
+    def audit_entries(ticket_id: int) -> None:
+        audit.record(session, actor, "booking.check_in", "appointment", appointment.id,
+                     dict(details, ticket_id=ticket_id), at=now)
+        audit.record(session, actor, "booking.ticket_issue", "ticket", ticket_id,
+                     dict(details, appointment_id=appointment.id), at=now)
+
+    return new_ticket(session, now, queue, lane=LANE_APPOINTMENT, source="appointment",
+                      citizen_id=appointment.citizen_id, item_code=appointment.item_code,
+                      appointment_id=appointment.id, priority_reason=reason, priority_note=priority_note,
+                      audit_entries=audit_entries)

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, func, or_, select, update
+from typing import Callable
+
+from sqlalchemy import Integer, String, and_, cast, func, insert, literal, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
@@ -72,19 +74,55 @@ def next_number(session: Session, queue_id: int, day: date) -> int:
 
 
 def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, source: str,
-               citizen_id: int | None, item_code: str | None, appointment_id: int | None = None,
-               priority_reason: str | None = None, priority_note: str | None = None) -> Ticket:
+               citizen_id: int | None, item_code: str | None, audit_entries: Callable[[int], None],
+               appointment_id: int | None = None, priority_reason: str | None = None,
+               priority_note: str | None = None) -> Ticket:
+    """Number, insert and commit a ticket; `audit_entries(ticket_id)` writes
+    the audit entries in the same transaction.
+
+    The counter row is the one hot row every kiosk of a queue contends for, so
+    on PostgreSQL the ticket id is drawn and audited first, and the number is
+    taken and the ticket inserted in one statement just before COMMIT: the row
+    lock lasts two round trips. (SQLite has one writer at a time anyway.)"""
     day = local_today(now)
+    values = {"hall_id": queue.hall_id, "queue_id": queue.id, "origin_queue_id": queue.id, "local_date": day,
+              "lane": LANE_PRIORITY if priority_reason else lane, "priority_reason": priority_reason,
+              "priority_note": priority_note, "source": source, "citizen_id": citizen_id,
+              "appointment_id": appointment_id, "item_code": item_code, "status": "waiting", "issued_at": now,
+              "queued_at": now, "call_count": 0, "requeued": False}
+    if session.get_bind().dialect.name == "postgresql":
+        ticket_id = session.scalar(text("SELECT nextval(pg_get_serial_sequence('booking_tickets', 'id'))"))
+        audit_entries(ticket_id)
+        session.flush()
+        if not _insert_numbered(session, ticket_id, queue, day, values):
+            insert_ignore(session, TicketCounter, {"queue_id": queue.id, "local_date": day, "last_number": 0},
+                          ["queue_id", "local_date"])
+            _insert_numbered(session, ticket_id, queue, day, values)
+        session.commit()
+        return session.get(Ticket, ticket_id)
     number = next_number(session, queue.id, day)
-    ticket = Ticket(hall_id=queue.hall_id, queue_id=queue.id, origin_queue_id=queue.id, local_date=day,
-                    number=number, display=f"{queue.prefix}{number:03d}",
-                    lane=LANE_PRIORITY if priority_reason else lane, priority_reason=priority_reason,
-                    priority_note=priority_note, source=source, citizen_id=citizen_id,
-                    appointment_id=appointment_id, item_code=item_code, status="waiting", issued_at=now,
-                    queued_at=now, call_count=0, requeued=False)
+    ticket = Ticket(number=number, display=f"{queue.prefix}{number:03d}", **values)
     session.add(ticket)
     session.flush()
+    audit_entries(ticket.id)
+    session.commit()
     return ticket
+
+
+def _insert_numbered(session: Session, ticket_id: int, queue: HallQueue, day: date, values: dict) -> bool:
+    """PostgreSQL: take the next number and insert the ticket in one statement
+    (a data-modifying CTE); False if the day's counter row does not exist yet."""
+    bump = (update(TicketCounter).where(TicketCounter.queue_id == queue.id, TicketCounter.local_date == day)
+            .values(last_number=TicketCounter.last_number + 1)
+            .returning(TicketCounter.last_number.label("n")).cte("bump"))
+    digits = cast(bump.c.n, String)
+    display = literal(queue.prefix) + func.lpad(digits, func.greatest(3, func.length(digits)), "0")
+    columns = Ticket.__table__.c
+    chosen = select(literal(ticket_id, Integer), bump.c.n, display,
+                    *[literal(value, columns[name].type) for name, value in values.items()])
+    inserted = session.execute(insert(Ticket).from_select(["id", "number", "display", *values], chosen)
+                               .returning(Ticket.id)).first()
+    return inserted is not None
 
 
 def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item_code: str,
@@ -103,14 +141,12 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
         raise HallClosed(f"{hall.name}今天不办公")
     reason = resolve_priority(session, policy, local_today(now), citizen_id, priority_reason)
     queue = session.get(HallQueue, link.queue_id)
-    ticket = new_ticket(session, now, queue, lane=LANE_WALK_IN, source="walk_in", citizen_id=citizen_id,
-                        item_code=item_code, priority_reason=reason, priority_note=priority_note)
-    audit.record(session, actor, "booking.ticket_issue", "ticket", ticket.id,
-                 {"display": ticket.display, "hall_id": hall.id, "item_code": item_code,
-                  "priority_reason": reason, "priority_declared": priority_reason is not None,
-                  "priority_note": priority_note}, at=now)
-    session.commit()
-    return ticket
+    details = {"hall_id": hall.id, "queue": queue.prefix, "item_code": item_code, "priority_reason": reason,
+               "priority_declared": priority_reason is not None, "priority_note": priority_note}
+    return new_ticket(session, now, queue, lane=LANE_WALK_IN, source="walk_in", citizen_id=citizen_id,
+                      item_code=item_code, priority_reason=reason, priority_note=priority_note,
+                      audit_entries=lambda ticket_id: audit.record(session, actor, "booking.ticket_issue", "ticket",
+                                                                   ticket_id, details, at=now))
 
 
 def get_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
