@@ -68,11 +68,24 @@ class Hit:
         return highlight(self.doc.name, self._matched)
 
 
-@dataclass
 class SearchResult:
-    hits: list[Hit]
-    suggestions: list[dict]
-    expansions: list[str]
+    """Ranked documents; `Hit`s are made only for the part that is shown."""
+
+    def __init__(self, docs, ranked, matched, suggestions, expansions):
+        self._docs, self._ranked, self._matched = docs, ranked, matched
+        self.suggestions, self.expansions = suggestions, expansions
+
+    @property
+    def total(self) -> int:
+        return len(self._ranked)
+
+    def page(self, start: int, size: int) -> list[Hit]:
+        return [Hit(self._docs[i], round(-neg, 3), self._matched[i])
+                for neg, _, i in self._ranked[start:start + size]]
+
+    @property
+    def hits(self) -> list[Hit]:
+        return self.page(0, len(self._ranked))
 
 
 class SearchIndex:
@@ -145,24 +158,23 @@ class SearchIndex:
         self._score_homophones(han, scores, covered, own, set(scores) if len(scores) > common else None)
 
         total = max(len(own), 1)
-        ranked = []
+        ranked = []  # (-score, code, doc): sorts best first, then by code, without a key function
         for i, score in scores.items():
             if allowed is not None and i not in allowed:
                 continue
             coverage = len(covered[i]) / total if own else 1.0
             final = score * (0.4 + 0.6 * min(coverage, 1.0))
             if final >= MIN_SCORE:
-                ranked.append((final, i))
-        if fuzzy and (not ranked or max(ranked)[0] < 4 * MIN_SCORE):
-            present = {i for _, i in ranked}
+                ranked.append((-final, self.docs[i].code, i))
+        if fuzzy and (not ranked or -min(ranked)[0] < 4 * MIN_SCORE):
+            present = {i for _, _, i in ranked}
             for final, i, term in self._fuzzy(query, han, latin, allowed, cutoff=72):
                 if i not in present:
-                    ranked.append((final, i))
+                    ranked.append((-final, self.docs[i].code, i))
                     matched[i].add(term)
-        ranked.sort(key=lambda pair: (-pair[0], self.docs[pair[1]].code))
-        hits = [Hit(self.docs[i], round(s, 3), matched[i]) for s, i in ranked]
-        suggestions = [] if hits else self.suggest(query, han, latin)
-        return SearchResult(hits, suggestions, expansions)
+        ranked.sort()
+        suggestions = [] if ranked else self.suggest(query, han, latin)
+        return SearchResult(self.docs, ranked, matched, suggestions, expansions)
 
     def _score_grams(self, tasks, scores, covered, matched, only: set[int] | None) -> None:
         """Add each (bigram, weight, query bigrams it stands for) to the items

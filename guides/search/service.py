@@ -60,18 +60,20 @@ def search_items(session: Session, index: SearchIndex, args: dict) -> tuple[dict
     query = (args.get("q") or "").strip()
     suggestions: list[dict] = []
     expansions: list[str] = []
+    start = (page - 1) * page_size
     if query:
         result = index.search(query, allowed)
+        total = result.total
         rows = [dict(hit.doc.summary, score=hit.score, name_highlighted=hit.name_highlighted, matched=hit.matched)
-                for hit in result.hits]
+                for hit in result.page(start, page_size)]
         expansions = result.expansions
-        if not rows:
+        if not total:
             suggestions = [dict(s, theme_id=None) for s in result.suggestions] or _theme_suggestions(session)
     else:
         docs = index.docs if allowed is None else [index.docs[i] for i in sorted(allowed)]
-        rows = [dict(doc.summary, score=None, name_highlighted=html.escape(doc.name), matched=[]) for doc in docs]
-    total = len(rows)
-    start = (page - 1) * page_size
-    body = {"query": query or None, "total": total, "items": rows[start:start + page_size],
+        total = len(docs)
+        rows = [dict(doc.summary, score=None, name_highlighted=html.escape(doc.name), matched=[])
+                for doc in docs[start:start + page_size]]
+    body = {"query": query or None, "total": total, "items": rows,
             "suggestions": suggestions, "expansions": expansions, "catalogue_version": index.version}
     return body, total
