@@ -17,6 +17,7 @@ from ..errors import CaseStateConflict
 from ..models import FeedbackCase
 from ..ratings.invitations import invite_rating
 from ..rules import Rules
+from ..taxonomy import CASE_KINDS
 from .timeline import add_event
 
 
@@ -40,7 +41,8 @@ def close_case(session: Session, actor: Actor, clock, rules: Rules, case: Feedba
     add_event(session, case.id, "closed", actor, now)
     audit.record(session, actor, "feedback.case_close", "feedback_case", case.id, {"satisfaction": verdict}, at=now)
     session.refresh(case)
-    invite_rating(session, "case", case.id, case.citizen_id, now, rules)
+    invite_rating(session, "case", case.id, case.citizen_id, now, rules,
+                  {"item_name": f"{CASE_KINDS[case.kind]}诉求办理", "remark": "邀请您对诉求办理进行评价"})
     if commit:
         session.commit()
     return case

@@ -19,7 +19,7 @@ from ..deadlines import extend_due
 from ..errors import CaseStateConflict, ExtensionRefused, InvalidCase
 from ..models import FeedbackCase
 from ..rules import Rules
-from ..taxonomy import DEPARTMENTS
+from ..taxonomy import CASE_KINDS, DEPARTMENTS
 from .access import is_dispatcher, load_visible_case, require_dispatcher
 from .timeline import add_event
 
@@ -150,7 +150,8 @@ def reply(session: Session, actor: Actor, clock, case_id: int, text: str) -> Fee
     if case.citizen_id is not None:
         outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
                        {"citizen_id": case.citizen_id, "event": "case_replied",
-                        "data": {"case_id": case.id, "kind": case.kind, "replied_at": now.isoformat()}},
+                        "data": {"case_id": case.id, "kind": case.kind, "replied_at": now.isoformat(),
+                                 "title": f"您的{CASE_KINDS[case.kind]}", "status_text": "已答复", "summary": text}},
                        now, dedupe_key=f"feedback.case_replied:{case.id}:{case.reopen_count}")
     session.commit()
     session.refresh(case)

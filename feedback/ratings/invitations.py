@@ -22,9 +22,10 @@ from ..rules import Rules
 
 
 def invite_rating(session: Session, event_kind: str, event_id: int, citizen_id: int | None, now: datetime,
-                  rules: Rules) -> FeedbackRatingInvitation | None:
+                  rules: Rules, data: dict | None = None) -> FeedbackRatingInvitation | None:
     """Record the invitation and tell the citizen, in the caller's transaction;
-    a second invitation for the same event is ignored."""
+    a second invitation for the same event is ignored. `data` adds what the
+    subscribe message shows (item_name, served_at)."""
     invitation = FeedbackRatingInvitation(event_kind=event_kind, event_id=event_id, citizen_id=citizen_id,
                                           invited_at=now, expires_at=now + timedelta(days=rules.rating_period_days))
     try:
@@ -36,8 +37,9 @@ def invite_rating(session: Session, event_kind: str, event_id: int, citizen_id: 
     if citizen_id is not None:
         outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
                        {"citizen_id": citizen_id, "event": "rating_invitation",
-                        "data": {"event_kind": event_kind, "event_id": event_id,
-                                 "rate_before": invitation.expires_at.isoformat()}},
+                        "data": {"kind": event_kind, "id": event_id, "event_kind": event_kind, "event_id": event_id,
+                                 "served_at": now.isoformat(), "rate_before": invitation.expires_at.isoformat(),
+                                 **(data or {})}},
                        now, dedupe_key=f"feedback.rating_invitation:{event_kind}:{event_id}")
     return invitation
 

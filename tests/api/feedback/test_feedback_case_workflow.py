@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
 from sqlalchemy import func, select
 
 from feedback.models import FeedbackCase, FeedbackCaseEvent
@@ -43,7 +44,8 @@ def test_dispatch_reply_satisfied_closes_and_notifies(client, people, db):
     notice = db.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("feedback.case_replied:%"))).one()
     assert notice.payload == {"citizen_id": people.citizen.id, "event": "case_replied",
                               "data": {"case_id": case["id"], "kind": "complaint",
-                                       "replied_at": "2026-11-26T01:00:00+00:00"}}
+                                       "replied_at": "2026-11-26T01:00:00+00:00", "title": "您的投诉",
+                                       "status_text": "已答复", "summary": "已核实并批评教育当事人"}}
 
     done = client.post(f"/api/v1/cases/{case['id']}/satisfaction", json={"satisfaction": "satisfied"},
                        headers=people.h(people.citizen))
@@ -52,6 +54,8 @@ def test_dispatch_reply_satisfied_closes_and_notifies(client, people, db):
     invitation = db.scalars(select(OutboxMessage).where(
         OutboxMessage.dedupe_key == f"feedback.rating_invitation:case:{case['id']}")).one()
     assert invitation.payload["event"] == "rating_invitation"
+    assert invitation.payload["data"]["event_kind"] == "case" and invitation.payload["data"]["id"] == case["id"]
+    assert invitation.payload["data"]["rate_before"] == "2026-12-03T01:00:00+00:00"  # 7 days
     actions = [e.action for e in entries_for(db, "feedback_case", case["id"])]
     assert actions == ["feedback.case_submit", "feedback.case_dispatch", "feedback.case_reply",
                        "feedback.case_close"]
@@ -250,3 +254,17 @@ def test_case_submission_replays_with_the_same_idempotency_key(client, people, d
     assert first.status_code == again.status_code == 201
     assert again.headers.get("Idempotent-Replayed") == "true" and again.json["id"] == first.json["id"]
     assert db.scalar(select(func.count()).select_from(FeedbackCase)) == 1
+
+
+def test_notifications_fill_the_wechat_templates(client, people, db):
+    templates = pytest.importorskip("wechat.services.templates")
+    case = dispatched_case(client, people)
+    act(client, people, people.gongan, case["id"], "reply", {"text": "已核实处理"})
+    client.post(f"/api/v1/cases/{case['id']}/satisfaction", json={"satisfaction": "satisfied"},
+                headers=people.h(people.citizen))
+    sent = {m.payload["event"]: m.payload["data"] for m in db.scalars(select(OutboxMessage)
+                                                                       .where(OutboxMessage.topic == "citizen.notify"))}
+    replied = templates.template_data("case_replied", sent["case_replied"])
+    assert replied["thing1"]["value"] == "您的投诉" and replied["thing4"]["value"] == "已核实处理"
+    invitation = templates.template_data("rating_invitation", sent["rating_invitation"])
+    assert invitation["thing1"]["value"] == "投诉诉求办理" and invitation["time2"]["value"] == "2026-11-26 09:00"
