@@ -9,6 +9,9 @@
    gunicorn settings, interleaved rounds. Goal: ratio >= 0.5.
 
 Run: .venv/bin/python -m bench.submissions_upload
+(SQLite, the embedded default), or against the real services with
+BENCH_DATABASE_URL=postgresql+psycopg://…/<name with test or bench> (its schema
+is reset) and BENCH_REDIS_URL=redis://…/<db>.
 """
 
 from __future__ import annotations
@@ -53,15 +56,28 @@ def _multipart(parts: list[tuple[str, str, bytes | None, str | None]]) -> tuple[
 
 def _prepare(tmp: str) -> tuple[dict, str]:
     """Schema, catalogue and a citizen token in a fresh SQLite file; returns (env, token)."""
-    env = {"APP_ENV": "development", "INSTANCE_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-           "REDIS_URL": "", "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
+    # Notifications go to the outbox and wait for its worker, as in production
+    # (development's inline delivery would add its own commits to every request).
+    env = {"APP_ENV": "development", "INSTANCE_DIR": tmp, "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
+           "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3",
+           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""), "WECHAT_DELIVER_AFTER_COMMIT": "false",
            "SUBMISSIONS_STORAGE_DIR": f"{tmp}/files", "BASELINE_STORE_DIR": f"{tmp}/baseline"}
     os.environ.update(env)  # config reads INSTANCE_DIR at import time
+    from sqlalchemy import create_engine, text
+
     from config import load_config
     from guides.services import load_sample_catalogue
     from identity import services as identity_services
     from mobile_api import create_app, migrate
 
+    if env["DATABASE_URL"].startswith("postgresql"):
+        if not any(word in env["DATABASE_URL"].rsplit("/", 1)[-1] for word in ("test", "bench")):
+            raise SystemExit("BENCH_DATABASE_URL: the database name must contain 'test' or 'bench' (it is reset)")
+        engine = create_engine(env["DATABASE_URL"])
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            connection.execute(text("CREATE SCHEMA public"))
+        engine.dispose()
     migrate.upgrade(env["DATABASE_URL"])
     app = create_app(load_config("development", dict(os.environ)))
     with app.app_context():
@@ -196,6 +212,7 @@ def main() -> None:
         env, token = _prepare(tmp)
         memory = measure_memory(env, token)
         throughput = measure_throughput(env, token)
+    print(f"database: {env['DATABASE_URL'].split(':', 1)[0]}, redis: {'real' if env['REDIS_URL'] else 'in-process'}")
     print("1) one 10 MB PDF upload, 1 gunicorn sync worker")
     print(json.dumps(memory, indent=2))
     print(f"peak resident growth = {memory['peak_growth_mb']} MB (goal < 20 MB)")

@@ -91,7 +91,7 @@ class Application(Base):
     statutory_due_date: Mapped[date | None] = mapped_column(Date)
 
     theme_application: Mapped[ThemeApplication | None] = relationship(back_populates="members")
-    files: Mapped[list["ApplicationFile"]] = relationship(order_by="ApplicationFile.id", lazy="selectin",
+    files: Mapped[list["ApplicationFile"]] = relationship(order_by="ApplicationFile.id", lazy="select",
                                                           viewonly=True)
 
     __table_args__ = (

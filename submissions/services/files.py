@@ -55,10 +55,6 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
     if material is None:
         raise MaterialUnknown(f"事项“{item.name}”没有编号为 {material_code} 的材料",
                               errors={"material_code": ["该事项没有这项材料"]})
-    count, _ = total_file_bytes(session, application.id)
-    if count >= limits.max_files:
-        raise FileTooLarge(f"一件申请最多上传 {limits.max_files} 个文件", code="submissions.too_many_files",
-                           errors={"file": ["文件数已达上限"]})
     # End the read transaction before copying bytes: no lock is held while the
     # file goes to disk.
     session.rollback()
@@ -66,7 +62,11 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
     now = clock.now()
     _lock_editable(session, application_id, now)
     count, total = total_file_bytes(session, application_id)
-    if count >= limits.max_files or total + blob.size > limits.max_application_bytes:
+    if count >= limits.max_files:
+        session.rollback()
+        raise FileTooLarge(f"一件申请最多上传 {limits.max_files} 个文件", code="submissions.too_many_files",
+                           errors={"file": ["文件数已达上限"]})
+    if total + blob.size > limits.max_application_bytes:
         session.rollback()
         raise FileTooLarge(f"一件申请的材料合计不能超过 {limits.max_application_bytes // (1024 * 1024)} MB、"
                            f"{limits.max_files} 个文件", code="submissions.application_too_large",

@@ -49,7 +49,6 @@ def _file(row) -> dict:
 
 
 def detail(session: Session, application: Application, now, for_staff: bool = False) -> dict:
-    session.expire(application, ["files"])  # uploads in this request are visible
     events = session.scalars(select(ApplicationEvent).where(ApplicationEvent.application_id == application.id)
                              .order_by(ApplicationEvent.at, ApplicationEvent.id))
     timeline = []
@@ -60,7 +59,9 @@ def detail(session: Session, application: Application, now, for_staff: bool = Fa
         if for_staff:
             entry["actor_id"] = e.actor_id
         timeline.append(entry)
-    certificate_id = session.scalar(select(Certificate.id).where(Certificate.application_id == application.id))
+    certificate_id = None
+    if application.certificate_type and application.completed_at is not None:
+        certificate_id = session.scalar(select(Certificate.id).where(Certificate.application_id == application.id))
     body = summary(application, now)
     body.update({
         "item_revision": application.item_revision, "item_version": application.item_version,

@@ -19,6 +19,7 @@ from datetime import datetime
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from mobile_api import audit, outbox
 from mobile_api.actor import Actor
@@ -113,7 +114,10 @@ def move(session: Session, application: Application, actor: Actor, now: datetime
     if result.rowcount != 1:
         session.rollback()
         raise ConcurrentChange("该申请刚被其他人处理，请刷新后查看最新状态")
-    session.refresh(application)
+    # The row now holds exactly these values: put them on the object without a
+    # round trip (and without marking it dirty).
+    for name, value in dict(values or {}, status=target, row_version=seen_version + 1, updated_at=now).items():
+        set_committed_value(application, name, value)
     event_action = event_action or action
     session.add(ApplicationEvent(
         application_id=application.id, at=now, action=event_action, from_status=seen_status, to_status=target,
