@@ -191,3 +191,39 @@ def test_challenge_rows_are_single_use_in_the_database(face_api, session):
     row = session.get(FaceChallenge, challenge["challenge_id"])
     session.refresh(row)
     assert row.used_at is not None
+
+
+def test_face_front_is_measured_in_a_full_check(face_api, app, session):
+    """Among the test photos the only frontal one is Obama's reference; enrol
+    another of his photos as the reference so the frontal one can be a frame."""
+    from .conftest import OBAMA_ID
+    from .face_photos import enrol_cached
+
+    enrol_cached(session, app.extensions["cipher"], OBAMA_ID, name="obama_turned_other")
+    app.config["IDENTITY_FACE_CHALLENGE_ACTIONS"] = ["turn_left", "turn_right", "face_front"]
+    for _ in range(8):
+        challenge = face_api.challenge().json
+        if "face_front" in challenge["actions"]:
+            break
+    assert "face_front" in challenge["actions"]
+    poses = {"turn_left": ("obama_turned", False), "turn_right": ("obama_turned", True),
+             "face_front": ("obama_reference", False)}
+    frames = [photos.frame(*poses[action], variant=i) for i, action in enumerate(challenge["actions"])]
+    while len(frames) < 3:
+        frames.append(photos.frame(*poses[challenge["actions"][-1]], variant=len(frames) + 2))
+    response = face_api.submit(challenge["challenge_id"], frames)
+    assert response.json["passed"] is True, response.json
+
+
+def test_purge_command_deletes_challenges_a_day_after_expiry(app, session, clock, make):
+    from datetime import timedelta
+
+    citizen = make.citizen()
+    for name, age in (("old", timedelta(days=2)), ("new", timedelta(hours=1))):
+        session.add(FaceChallenge(id=name * 8, citizen_id=citizen.id, actions=["turn_left", "turn_right"],
+                                  created_at=clock.now() - age, expires_at=clock.now() - age))
+    session.commit()
+    result = app.test_cli_runner().invoke(args=["identity-face", "purge"])
+    assert result.exit_code == 0 and "'challenges': 1" in result.output, result.output
+    session.expire_all()
+    assert session.get(FaceChallenge, "new" * 8) is not None and session.get(FaceChallenge, "old" * 8) is None
