@@ -21,9 +21,9 @@ import secrets
 import statistics
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy import create_engine, insert, text
 
 from bench.common import gunicorn
 
