@@ -59,7 +59,6 @@ def decode_image(data: bytes, label: str, max_bytes: int, max_side: int) -> Deco
     except (BadImage, ImageTooLarge):
         raise
     except Exception as exc:  # noqa: BLE001 - any decoder failure on uploaded bytes is the upload's fault
-
         raise BadImage(f"{label} 无法识别为图片", errors={label: ["无法读取图片"]}) from exc
     height, width = rgb.shape[:2]
     if width > max_side or height > max_side:  # after EXIF rotation, to be sure
