@@ -290,3 +290,23 @@ def test_merge_and_erasure_hooks(client, make, clock, setup, session):
     session.commit()
     assert session.scalar(select(func.count()).select_from(Appointment).where(Appointment.citizen_id == b.id)) == 0
     assert set(session.scalars(select(Appointment.status))) == {"cancelled"}
+
+
+def test_elderly_priority_from_the_real_name_birth_date(client, make, clock, setup, app, session):
+    from identity import real_name
+    from identity.id_numbers import make_id_number
+
+    elder, young = make.citizen(), make.citizen()
+    cipher = app.extensions["cipher"]
+    real_name.declare(session, cipher, make.actor(elder), clock, "张老伯", make_id_number("44190019500101123"))
+    real_name.declare(session, cipher, make.actor(young), clock, "李青年", make_id_number("44190019990101456"))
+    device, _ = make.kiosk(hall_id=setup.hall.id)
+    kiosk = make.headers(device)
+    plain = walk_in(client, kiosk, setup)
+    young_ticket = walk_in(client, kiosk, setup, citizen_id=young.id)
+    elder_ticket = walk_in(client, kiosk, setup, citizen_id=elder.id)
+    assert (plain["lane"], young_ticket["lane"]) == ("walk_in", "walk_in")
+    assert elder_ticket["lane"] == "priority" and elder_ticket["priority_reason"] == "elderly"
+    assert elder_ticket["position"] == 0
+    called = call_next(client, make.headers(make.staff(hall_id=setup.hall.id)), setup.general_windows[0])
+    assert called.json["id"] == elder_ticket["id"]
