@@ -71,16 +71,21 @@ class Hit:
 class SearchResult:
     """Ranked documents; `Hit`s are made only for the part that is shown."""
 
-    def __init__(self, docs, ranked, matched, suggestions, expansions):
-        self._docs, self._ranked, self._matched = docs, ranked, matched
+    def __init__(self, index, ranked, matched, grams, suggestions, expansions):
+        self._index, self._ranked, self._matched, self._grams = index, ranked, matched, grams
         self.suggestions, self.expansions = suggestions, expansions
+
+    def _matched_for(self, i: int) -> set[str]:
+        postings = self._index.postings
+        found = {g for g in self._grams if i in postings.get(g, ())}
+        return found | self._matched.get(i, set())
 
     @property
     def total(self) -> int:
         return len(self._ranked)
 
     def page(self, start: int, size: int) -> list[Hit]:
-        return [Hit(self._docs[i], round(-neg, 3), self._matched[i])
+        return [Hit(self._index.docs[i], round(-neg, 3), self._matched_for(i))
                 for neg, _, i in self._ranked[start:start + size]]
 
     @property
@@ -126,22 +131,23 @@ class SearchIndex:
     def search(self, query: str, allowed: set[int] | None = None, fuzzy: bool = True) -> SearchResult:
         query = tx.normalise(query)
         scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, set] = defaultdict(set)
-        matched: dict[int, set] = defaultdict(set)
+        covered: dict[int, int] = defaultdict(int)  # bit mask of the query's own bigrams an item covers
+        matched: dict[int, set] = defaultdict(set)  # whole terms matched; bigrams are found per shown hit
         han = "".join(r for r in tx.runs(query) if tx.is_han(r))
         latin = [r for r in tx.runs(query) if r.isalpha() and not tx.is_han(r)]
         if len(latin) > 1:  # "gongjijin tiqu": syllables typed with spaces between words
             latin.append("".join(latin))
         own = [g for g in dict.fromkeys(tx.bigrams(han)) if g not in tx.STOP_BIGRAMS]
 
-        tasks = [(g, 1.0, (g,)) for g in own]
+        bit = {g: 1 << n for n, g in enumerate(own)}
+        tasks = [(g, 1.0, bit[g]) for g in own]
         expansions = []
         for key, targets in SYNONYMS.items():
             if key in han:
-                key_grams = tuple(g for g in tx.bigrams(key) if g in own) or tuple(own[:1])
+                key_mask = sum(bit[g] for g in set(tx.bigrams(key)) if g in bit) or (1 if own else 0)
                 for target in targets:
                     expansions.append(target)
-                    tasks += [(g, SYNONYM_WEIGHT, key_grams) for g in dict.fromkeys(tx.bigrams(target))
+                    tasks += [(g, SYNONYM_WEIGHT, key_mask) for g in dict.fromkeys(tx.bigrams(target))
                               if g not in tx.STOP_BIGRAMS]
         # Rare bigrams first; a bigram found in a large share of the catalogue
         # ("登记", "申领") then only adds to items already found, which keeps a
@@ -150,19 +156,19 @@ class SearchIndex:
         common = max(50, len(self.docs) // 10)
         rare = [t for t in tasks if len(self.postings.get(t[0], ())) <= common]
         frequent = [t for t in tasks if len(self.postings.get(t[0], ())) > common]
-        self._score_grams(rare, scores, covered, matched, None)
+        self._score_grams(rare, scores, covered, None)
         self._score_contained_terms(han, scores, matched)
         for run in latin:
-            self._score_pinyin(run, scores, covered, matched, own)
-        self._score_grams(frequent, scores, covered, matched, set(scores) if scores else None)
-        self._score_homophones(han, scores, covered, own, set(scores) if len(scores) > common else None)
+            self._score_pinyin(run, scores, matched)
+        self._score_grams(frequent, scores, covered, set(scores) if scores else None)
+        self._score_homophones(han, scores, covered, bit)
 
         total = max(len(own), 1)
         ranked = []  # (-score, code, doc): sorts best first, then by code, without a key function
         for i, score in scores.items():
             if allowed is not None and i not in allowed:
                 continue
-            coverage = len(covered[i]) / total if own else 1.0
+            coverage = covered[i].bit_count() / total if own else 1.0
             final = score * (0.4 + 0.6 * min(coverage, 1.0))
             if final >= MIN_SCORE:
                 ranked.append((-final, self.docs[i].code, i))
@@ -174,24 +180,28 @@ class SearchIndex:
                     matched[i].add(term)
         ranked.sort()
         suggestions = [] if ranked else self.suggest(query, han, latin)
-        return SearchResult(self.docs, ranked, matched, suggestions, expansions)
+        grams = [g for g, _, _ in tasks]
+        return SearchResult(self, ranked, matched, grams, suggestions, expansions)
 
-    def _score_grams(self, tasks, scores, covered, matched, only: set[int] | None) -> None:
-        """Add each (bigram, weight, query bigrams it stands for) to the items
-        holding it — only to the `only` candidates when given."""
-        for gram, weight, covers in tasks:
+    def _score_grams(self, tasks, scores, covered, only: set[int] | None) -> None:
+        """Add each (bigram, weight, mask of the query bigrams it stands for)
+        to the items holding it — only to the `only` candidates when given.
+        The innermost loop of search: kept to two dict updates per item."""
+        for gram, weight, mask in tasks:
             idf = self.idf.get(gram)
             if idf is None:
                 continue
             posting = self.postings[gram]
-            if only is not None and len(only) < len(posting):
+            factor = idf * weight
+            if only is None:
+                pairs = posting.items()
+            elif len(only) < len(posting):
                 pairs = [(i, posting[i]) for i in only if i in posting]
             else:
-                pairs = [(i, w) for i, w in posting.items() if only is None or i in only]
+                pairs = [(i, w) for i, w in posting.items() if i in only]
             for i, field_weight in pairs:
-                scores[i] += idf * field_weight * weight
-                covered[i].update(covers)
-                matched[i].add(gram)
+                scores[i] += factor * field_weight
+                covered[i] |= mask
 
     def _score_contained_terms(self, han: str, scores, matched) -> None:
         """A whole name or keyword inside the query is a strong signal."""
@@ -207,23 +217,25 @@ class SearchIndex:
                     scores[i] += weight * length * exact
                     matched[i].add(piece)
 
-    def _score_homophones(self, han: str, scores, covered, own, only: set[int] | None) -> None:
+    def _score_homophones(self, han: str, scores, covered, bit) -> None:
+        """Pinyin keyboards make homophone typos ("社宝卡"): where a bigram of
+        the query appears nowhere in the catalogue, try its pronunciation."""
         if len(han) < 2:
             return
         grams = tx.syllable_bigrams(han)
+        if len(grams) != len(han) - 1:  # a character without pinyin: positions would not line up
+            return
         for index, gram in enumerate(grams):
-            idf = self.py_idf.get(gram)
-            if idf is None:
-                continue
             hanzi = han[index:index + 2]
+            idf = self.py_idf.get(gram)
+            if idf is None or hanzi in self.postings or hanzi in tx.STOP_BIGRAMS:
+                continue
+            mask = bit.get(hanzi, 0)
             for i, weight in self.py_postings[gram].items():
-                if only is not None and i not in only:
-                    continue
                 scores[i] += idf * weight * HOMOPHONE_WEIGHT
-                if hanzi in own:
-                    covered[i].add(hanzi)
+                covered[i] |= mask
 
-    def _score_pinyin(self, run: str, scores, covered, matched, own) -> None:
+    def _score_pinyin(self, run: str, scores, matched) -> None:
         if len(run) < 2:
             return
         exact = self.pinyin_terms.get(run)
