@@ -3,7 +3,7 @@ personal information). No consent for the current text, no processing."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,7 +27,7 @@ CONSENT_TEXT = (
 def has_consent(session: Session, citizen_id: int, text_version: str = CONSENT_TEXT_VERSION) -> bool:
     stmt = select(FaceConsent.id).where(FaceConsent.citizen_id == citizen_id,
                                         FaceConsent.text_version == text_version,
-                                        FaceConsent.erased_at.is_(None))
+                                        FaceConsent.withdrawn_at.is_(None), FaceConsent.erased_at.is_(None))
     return session.scalar(stmt) is not None
 
 
@@ -50,9 +50,38 @@ def give_consent(session: Session, actor: Actor, clock, text_version: str) -> Fa
         session.flush()  # the unique (citizen, version) pair makes a repeat a no-op
     except IntegrityError:
         session.rollback()
-        return session.scalar(select(FaceConsent).where(FaceConsent.citizen_id == actor.id,
-                                                        FaceConsent.text_version == text_version))
+        consent = session.scalar(select(FaceConsent).where(FaceConsent.citizen_id == actor.id,
+                                                           FaceConsent.text_version == text_version))
+        if consent.withdrawn_at is None:
+            return consent  # given before: nothing changes
+        consent.withdrawn_at = None  # consenting again after a withdrawal
+        consent.consented_at, consent.channel, consent.ip = now, actor.channel, actor.ip
     audit.record(session, actor, "identity.face_consent", "citizen", actor.id,
                  {"text_version": text_version}, at=now)
     session.commit()
     return consent
+
+
+@rolls_back_on_error
+def withdraw_consent(session: Session, actor: Actor, clock) -> bool:
+    """Withdraw consent: no more face processing, and the reference template
+    of the citizen's declared ID number is deleted (it was collected under
+    this consent). Returns whether there was a consent to withdraw."""
+    from ..real_name import record_for
+    from .models import FaceTemplate
+
+    now = clock.now()
+    withdrawn = session.execute(update(FaceConsent)
+                                .where(FaceConsent.citizen_id == actor.id, FaceConsent.withdrawn_at.is_(None),
+                                       FaceConsent.erased_at.is_(None))
+                                .values(withdrawn_at=now)).rowcount
+    record = record_for(session, actor.id)
+    templates = 0
+    if record is not None:
+        templates = session.execute(delete(FaceTemplate)
+                                    .where(FaceTemplate.id_number_index == record.id_number_index)).rowcount
+    if withdrawn or templates:
+        audit.record(session, actor, "identity.face_consent_withdraw", "citizen", actor.id,
+                     {"consents": withdrawn, "templates_deleted": templates}, at=now)
+    session.commit()
+    return bool(withdrawn)

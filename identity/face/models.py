@@ -37,6 +37,7 @@ class FaceConsent(Base):
     consented_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     channel: Mapped[str | None] = mapped_column(String(16))
     ip: Mapped[str | None] = mapped_column(String(64))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # PIPL art. 15: consent may be withdrawn
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (UniqueConstraint("citizen_id", "text_version"),)

@@ -82,6 +82,14 @@ def give_consent(body):
     return {"text_version": row.text_version, "consented_at": row.consented_at}
 
 
+@blp.route("/face/consent", methods=["DELETE"])
+@require_roles("citizen")
+@blp.response(204)
+def withdraw_consent():
+    """Withdraw consent; the reference template of the declared ID number is deleted."""
+    consent_service.withdraw_consent(_db().session, current_actor(), _clock())
+
+
 @blp.route("/face/enrolments", methods=["POST"])
 @require_roles("kiosk", "clerk")
 @blp.arguments(EnrolmentFormSchema, location="form", content_type="multipart/form-data")

@@ -57,6 +57,7 @@ def upgrade() -> None:
         sa.Column("consented_at", TS, nullable=False),
         sa.Column("channel", sa.String(16)),
         sa.Column("ip", sa.String(64)),
+        sa.Column("withdrawn_at", TS),
         sa.Column("erased_at", TS),
         sa.UniqueConstraint("citizen_id", "text_version",
                             name="uq_identity_face_consents_citizen_id_text_version"),

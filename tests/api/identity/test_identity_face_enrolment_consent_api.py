@@ -111,3 +111,26 @@ def test_multipart_bodies_are_documented(client):
     body = spec["paths"]["/api/v1/identity/face/verifications"]["post"]["requestBody"]["content"]
     name = body["multipart/form-data"]["schema"]["$ref"].split("/")[-1]
     assert set(spec["components"]["schemas"][name]["properties"]) == {"challenge_id", "frames"}
+
+
+def test_withdrawing_consent_stops_processing_and_deletes_the_template(client, make, session, app, clock):
+    from identity import real_name
+
+    from .face_photos import enrol_cached
+
+    citizen = make.citizen()
+    headers = make.headers(citizen)
+    real_name.declare(session, app.extensions["cipher"], make.actor(citizen), clock, "张三", ID)
+    enrol_cached(session, app.extensions["cipher"], ID, clock=clock)
+    client.post("/api/v1/identity/face/consent", headers=headers,
+                json={"text_version": CONSENT_TEXT_VERSION, "agree": True})
+    assert client.delete("/api/v1/identity/face/consent", headers=headers).status_code == 204
+    assert not has_consent(session, citizen.id)
+    assert session.scalar(select(func.count()).select_from(FaceTemplate)) == 0
+    assert client.post("/api/v1/identity/face/challenges", headers=headers).status_code == 403
+    # consenting again works (same text version)
+    again = client.post("/api/v1/identity/face/consent", headers=headers,
+                        json={"text_version": CONSENT_TEXT_VERSION, "agree": True})
+    assert again.status_code == 201 and has_consent(session, citizen.id)
+    actions = [e.action for e in session.scalars(select(AuditEntry).where(AuditEntry.principal_id == citizen.id))]
+    assert "identity.face_consent_withdraw" in actions and actions.count("identity.face_consent") == 2
