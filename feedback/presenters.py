@@ -23,8 +23,8 @@ def case_view(session: Session, actor: Actor, case: FeedbackCase, detail: bool =
         "extension_status", "extension_days")}
     view["overdue"] = case.overdue_at is not None
     view["photos"] = case_photo_upload_ids(session, case.id)
-    if detail or actor.kind == "staff":
-        show_reporter = reporter_visible_to(actor, case)
+    show_reporter = reporter_visible_to(actor, case)
+    if detail:
         timeline = []
         for event in events_of(session, case.id):
             hide = event.actor_kind == "citizen" and not show_reporter
@@ -33,9 +33,9 @@ def case_view(session: Session, actor: Actor, case: FeedbackCase, detail: bool =
                              "actor_kind": event.actor_kind, "actor_id": None if hide else event.actor_id,
                              "department_code": event.department_code, "note": event.note})
         view["timeline"] = timeline
-        if actor.kind == "staff":
-            view.update(citizen_id=case.citizen_id if show_reporter else None, reporter_hidden=not show_reporter,
-                        urge_count=case.urge_count, extension_reason=case.extension_reason)
+    if actor.kind == "staff":
+        view.update(citizen_id=case.citizen_id if show_reporter else None, reporter_hidden=not show_reporter,
+                    urge_count=case.urge_count, extension_reason=case.extension_reason)
     return view
 
 

@@ -181,11 +181,15 @@ class CaseDetailSchema(CaseSchema):
     timeline = ma.fields.List(ma.fields.Nested(CaseTimelineEntrySchema), required=True)
 
 
-class StaffCaseSchema(CaseDetailSchema):
+class StaffCaseSchema(CaseSchema):
     citizen_id = _opt(ma.fields.Integer(metadata={"description": "举报件对承办部门隐藏（null）"}))
     reporter_hidden = ma.fields.Boolean(required=True)
     urge_count = ma.fields.Integer(required=True)
     extension_reason = _opt(ma.fields.String())
+
+
+class StaffCaseDetailSchema(StaffCaseSchema):
+    timeline = ma.fields.List(ma.fields.Nested(CaseTimelineEntrySchema), required=True)
 
 
 class CategoryLeafSchema(ma.Schema):

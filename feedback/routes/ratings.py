@@ -13,10 +13,11 @@ from ..presenters import rating_view, rectification_view
 from ..ratings import rating as ratings
 from ..ratings import rectifications
 from ..ratings.stats import STAFF_GROUPS, compute_stats
-from ..schemas import (AppealDecisionSchema, RectificationCallbackSchema, FeedbackReasonSchema, RatingCreateSchema, RatingOptionsSchema,
-                       RatingSchema, RectificationContactSchema, RectificationListArgsSchema,
-                       RectificationRatingSchema, RectificationSchema, RectificationResolveSchema, StaffRatingListArgsSchema,
-                       StaffRatingStatsArgsSchema, StaffRatingStatsSchema, RatingStatsArgsSchema, RatingStatsSchema)
+from ..schemas import (AppealDecisionSchema, FeedbackReasonSchema, RatingCreateSchema, RatingOptionsSchema,
+                       RatingSchema, RatingStatsArgsSchema, RatingStatsSchema, RectificationCallbackSchema,
+                       RectificationContactSchema, RectificationListArgsSchema, RectificationRatingSchema,
+                       RectificationResolveSchema, RectificationSchema, StaffRatingListArgsSchema,
+                       StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
 from ..taxonomy import BAD_REASONS, LEVELS
 from . import clock, rules, session
 

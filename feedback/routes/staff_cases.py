@@ -8,8 +8,9 @@ from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_he
 from ..cases import handling
 from ..cases.access import load_visible_case
 from ..presenters import case_view
-from ..schemas import (CaseDispatchSchema, CaseExtendSchema, ExtensionDecisionSchema, FeedbackReasonSchema, CaseReplySchema,
-                       StaffCaseListArgsSchema, StaffCaseSchema, CaseTransferSchema)
+from ..schemas import (CaseDispatchSchema, CaseExtendSchema, CaseReplySchema, CaseTransferSchema,
+                       ExtensionDecisionSchema, FeedbackReasonSchema, StaffCaseDetailSchema, StaffCaseListArgsSchema,
+                       StaffCaseSchema)
 from . import clock, rules, session
 
 blp = Blueprint("feedback_staff_cases", __name__, url_prefix="/api/v1/staff/cases", description="咨询投诉（工作人员）")
@@ -29,12 +30,13 @@ def staff_case_queue(args):
     """My department's cases (the dispatcher: cases to dispatch), nearest deadline first."""
     stmt = handling.staff_queue(current_actor(), args.get("state"), args.get("kind"), args.get("overdue"))
     rows, total = paginate(session(), stmt, args["page"], args["page_size"])
-    return [_view(c) for c in rows], 200, pagination_header(total, args["page"], args["page_size"])
+    views = [case_view(session(), current_actor(), c) for c in rows]
+    return views, 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/<int:case_id>", methods=["GET"])
 @require_roles(*STAFF)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 def staff_get_case(case_id):
     """One case with its timeline (a report's reporter stays hidden from departments)."""
     return _view(load_visible_case(session(), current_actor(), case_id))
@@ -43,7 +45,7 @@ def staff_get_case(case_id):
 @blp.route("/<int:case_id>/dispatch", methods=["POST"])
 @require_roles("admin")
 @blp.arguments(CaseDispatchSchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="诉求不在待派单状态")
 def dispatch_case(body, case_id):
     """派单: send a case to a department (12345 dispatcher only)."""
@@ -54,7 +56,7 @@ def dispatch_case(body, case_id):
 @blp.route("/<int:case_id>/transfer", methods=["POST"])
 @require_roles(*STAFF)
 @blp.arguments(CaseTransferSchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="诉求不由本部门办理")
 def transfer_case(body, case_id):
     """转办: hand the case to another department, with a reason."""
@@ -65,7 +67,7 @@ def transfer_case(body, case_id):
 @blp.route("/<int:case_id>/return", methods=["POST"])
 @require_roles(*STAFF)
 @blp.arguments(FeedbackReasonSchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="诉求不由本部门办理")
 def return_case(body, case_id):
     """退单: not our department's business; back to the dispatcher."""
@@ -75,7 +77,7 @@ def return_case(body, case_id):
 @blp.route("/<int:case_id>/reply", methods=["POST"])
 @require_roles(*STAFF)
 @blp.arguments(CaseReplySchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="诉求不由本部门办理或已答复")
 def reply_case(body, case_id):
     """答复: answer the citizen."""
@@ -85,7 +87,7 @@ def reply_case(body, case_id):
 @blp.route("/<int:case_id>/extend", methods=["POST"])
 @require_roles(*STAFF)
 @blp.arguments(CaseExtendSchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="已超时限、已有待批申请或次数已用完")
 def extend_case(body, case_id):
     """Ask for more working days, before the reply limit runs out."""
@@ -96,7 +98,7 @@ def extend_case(body, case_id):
 @blp.route("/<int:case_id>/extend/decision", methods=["POST"])
 @require_roles("admin")
 @blp.arguments(ExtensionDecisionSchema)
-@blp.response(200, StaffCaseSchema)
+@blp.response(200, StaffCaseDetailSchema)
 @blp.alt_response(409, description="没有待审批的延期申请")
 def decide_extension(body, case_id):
     """Approve or refuse a pending extension (12345 dispatcher only)."""
