@@ -106,3 +106,41 @@ def test_two_ratings_of_one_event_at_once_one_wins(engine):
             s.execute(delete(FeedbackRatingInvitation).where(FeedbackRatingInvitation.event_id == 987654))
             s.execute(delete(FeedbackRating).where(FeedbackRating.event_id == 987654))
             s.commit()
+
+
+def test_the_same_case_submitted_twice_at_once_links_the_second(engine):
+    from identity.models import Citizen
+
+    from feedback.cases.citizen import submit_case
+
+    factory = sessionmaker(bind=engine, expire_on_commit=False)
+    clock = FrozenClock(NOW)
+    with factory() as s:
+        citizen = Citizen(public_id="race-dup-0000-0000-0000-000000000001", status="active", created_at=NOW)
+        s.add(citizen)
+        s.commit()
+        citizen_id = citizen.id
+    actor = Actor(kind="citizen", id=citizen_id, role="citizen", channel="app")
+
+    def submit(_i):
+        with factory() as s:
+            case = submit_case(s, actor, clock, Rules(), kind="complaint", category="conduct.attitude",
+                               text="同时提交的同一件事")
+            return case.state
+
+    try:
+        outcomes = _race(4, submit)
+        assert sorted(outcomes) == ["merged"] * 3 + ["submitted"]
+        with factory() as s:
+            cases = s.scalars(select(FeedbackCase).where(FeedbackCase.citizen_id == citizen_id)).all()
+            original = next(c for c in cases if c.state == "submitted")
+            assert all(c.duplicate_of_id == original.id for c in cases if c.state == "merged")
+    finally:
+        with factory() as s:
+            ids = select(FeedbackCase.id).where(FeedbackCase.citizen_id == citizen_id)
+            s.execute(delete(FeedbackCaseEvent).where(FeedbackCaseEvent.case_id.in_(ids)))
+            s.execute(delete(FeedbackCase).where(FeedbackCase.citizen_id == citizen_id,
+                                                 FeedbackCase.duplicate_of_id.is_not(None)))
+            s.execute(delete(FeedbackCase).where(FeedbackCase.citizen_id == citizen_id))
+            s.execute(delete(Citizen).where(Citizen.id == citizen_id))
+            s.commit()
