@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from mobile_api.pagination import PageArgsSchema
 
 ITEM_CODE = validate.Regexp(r"^\d{12}$", error="事项编码应为 12 位数字")
+ID_RANGE = validate.Range(min=1, max=2**31 - 1)
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="时间格式应为 HH:MM")
 
 
@@ -118,7 +119,7 @@ class CalendarOverrideSchema(ma.Schema):
 # -- appointments ------------------------------------------------------------
 
 class AppointmentCreateSchema(StrictSchema):
-    hall_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    hall_id = fields.Integer(required=True, validate=ID_RANGE)
     item = fields.String(required=True, validate=ITEM_CODE)
     date = fields.Date(required=True)
     time = fields.String(required=True, validate=HHMM, metadata={"description": "时段开始的本地时间 HH:MM"})
@@ -156,7 +157,7 @@ PRIORITY = validate.OneOf(["elderly", "disabled", "pregnant"])
 
 class CheckInCreateSchema(StrictSchema):
     qr_payload = fields.String(validate=validate.Length(min=1, max=200), metadata={"description": "自助终端扫码所得"})
-    appointment_id = fields.Integer(validate=validate.Range(min=1), metadata={"description": "手机签到时的预约编号"})
+    appointment_id = fields.Integer(validate=ID_RANGE, metadata={"description": "手机签到时的预约编号"})
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
     lng = fields.Float(validate=validate.Range(min=-180, max=180))
     priority_reason = fields.String(validate=PRIORITY)
@@ -165,14 +166,14 @@ class CheckInCreateSchema(StrictSchema):
 
 class TicketCreateSchema(StrictSchema):
     item = fields.String(required=True, validate=ITEM_CODE)
-    citizen_id = fields.Integer(validate=validate.Range(min=1),
+    citizen_id = fields.Integer(validate=ID_RANGE,
                                 metadata={"description": "已核验身份的市民（用于按出生日期自动进入绿色通道）"})
     priority_reason = fields.String(validate=PRIORITY, metadata={"description": "现场确认的绿色通道原因"})
     priority_note = fields.String(validate=validate.Length(max=255))
 
 
 class TicketTransferSchema(StrictSchema):
-    queue_id = fields.Integer(required=True, validate=validate.Range(min=1))
+    queue_id = fields.Integer(required=True, validate=ID_RANGE)
 
 
 class TicketSchema(ma.Schema):

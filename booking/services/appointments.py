@@ -27,7 +27,7 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
-from .common import get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
+from .common import get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
 from .halls import check_bookable_day, check_bookable_item
 
 REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
@@ -190,7 +190,7 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
 
 
 def get_own(session: Session, actor: Actor, appointment_id: int) -> Appointment:
-    appointment = session.get(Appointment, appointment_id)
+    appointment = get_row(session, Appointment, appointment_id)
     if appointment is None or actor.kind != "citizen" or appointment.citizen_id != actor.id:
         raise AppointmentNotFound("预约不存在")
     return appointment

@@ -27,13 +27,13 @@ from ..errors import (NothingToCall, RequeueUsed, SkipTooEarly, TicketNotFound, 
                       WindowNotFound)
 from ..models import LANE_WALK_IN, HallQueue, Ticket, Window, WindowQueue
 from ..policy import Policy
-from .common import ensure_same_hall, local_today, lock_rows
+from .common import get_row, ensure_same_hall, local_today, lock_rows
 
 
 def _window_for(session: Session, actor: Actor, window_id: int) -> Window:
     if actor.kind != "staff":
         raise Forbidden("仅窗口工作人员可叫号")
-    window = session.get(Window, window_id)
+    window = get_row(session, Window, window_id)
     if window is None or not window.active:
         raise WindowNotFound(f"窗口 {window_id} 不存在")
     ensure_same_hall(actor, window.hall_id)
@@ -97,7 +97,7 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: 
 
 
 def _called_ticket_here(session: Session, actor: Actor, ticket_id: int) -> tuple[Ticket, Window]:
-    ticket = session.get(Ticket, ticket_id)
+    ticket = get_row(session, Ticket, ticket_id)
     if ticket is None:
         raise TicketNotFound("排队号不存在")
     if actor.kind != "staff":
@@ -142,7 +142,7 @@ def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) 
 def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     """A skipped citizen may queue again once, at the back of their lane."""
     now = clock.now()
-    ticket = session.get(Ticket, ticket_id)
+    ticket = get_row(session, Ticket, ticket_id)
     if ticket is None or (actor.kind == "citizen" and ticket.citizen_id != actor.id):
         raise TicketNotFound("排队号不存在")
     if actor.kind != "citizen":
@@ -165,7 +165,7 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
     and its original place in time, so it is not sent to the back."""
     now = clock.now()
     ticket, _ = _called_ticket_here(session, actor, ticket_id)
-    target = session.get(HallQueue, queue_id)
+    target = get_row(session, HallQueue, queue_id)
     if target is None or target.hall_id != ticket.hall_id:
         raise TicketStateConflict("目标队列不存在或不属于本大厅", code="booking.queue_not_found", status=422)
     if target.id == ticket.queue_id:

@@ -23,7 +23,7 @@ from ..errors import (AppointmentNotFound, CheckInTooEarly, CheckInTooLate, QrIn
 from ..models import LANE_APPOINTMENT, Appointment, HallQueue, Ticket
 from ..policy import Policy
 from .appointments import release_active
-from .common import get_hall, local_today
+from .common import get_row, get_hall, local_today
 from .tickets import new_ticket, resolve_priority
 
 
@@ -38,7 +38,7 @@ def check_in(session: Session, actor: Actor, clock, policy: Policy, *, qr_payloa
         if verified is None:
             raise QrInvalid("签到码无法识别或已被篡改")
         appointment_id, nonce = verified
-        appointment = session.get(Appointment, appointment_id)
+        appointment = get_row(session, Appointment, appointment_id)
         if appointment is None:
             raise QrInvalid("签到码无法识别或已被篡改")
         if appointment.hall_id != actor.hall_id:
@@ -50,7 +50,7 @@ def check_in(session: Session, actor: Actor, clock, policy: Policy, *, qr_payloa
             raise Unprocessable("手机签到需要预约编号和当前位置",
                                 errors={"appointment_id": ["缺少必填字段"]} if appointment_id is None
                                 else {"lat": ["缺少必填字段"], "lng": ["缺少必填字段"]})
-        appointment = session.get(Appointment, appointment_id)
+        appointment = get_row(session, Appointment, appointment_id)
         if appointment is None or appointment.citizen_id != actor.id:
             raise AppointmentNotFound("预约不存在")
         hall = get_hall(session, appointment.hall_id)

@@ -14,11 +14,11 @@ from mobile_api.hooks import ServedEvent
 
 from ..models import ACTIVE_APPOINTMENT, Appointment, CitizenLimit, Slot, Ticket, Window
 from .appointments import cancel_reminders
-from .common import catalogue_item
+from .common import get_row, catalogue_item
 
 
 def served_event(session: Session, ticket_id: int) -> ServedEvent | None:
-    ticket = session.get(Ticket, ticket_id)
+    ticket = get_row(session, Ticket, ticket_id)
     if ticket is None:
         return None
     department = None

@@ -54,8 +54,19 @@ def lock_rows(stmt, session: Session):
     return stmt
 
 
+MAX_ID = 2**31 - 1
+
+
+def get_row(session: Session, model, row_id):
+    """`session.get`, but an id no column can hold is simply not found
+    (PostgreSQL would refuse it with an error, i.e. a 500)."""
+    if not isinstance(row_id, int) or not 0 < row_id <= MAX_ID:
+        return None
+    return session.get(model, row_id)
+
+
 def get_hall(session: Session, hall_id: int, *, active_only: bool = True) -> Hall:
-    hall = session.get(Hall, hall_id)
+    hall = get_row(session, Hall, hall_id)
     if hall is None or (active_only and not hall.active):
         raise HallNotFound(f"服务大厅 {hall_id} 不存在")
     return hall
@@ -86,6 +97,8 @@ def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None
 
 def hall_with_item(session: Session, hall_id: int, item_code: str) -> tuple[Hall, HallItem | None]:
     """The hall and its link to the item, in one query (this is on every booking)."""
+    if get_row(session, Hall, hall_id) is None:
+        raise HallNotFound(f"服务大厅 {hall_id} 不存在")
     row = session.execute(select(Hall, HallItem)
                           .outerjoin(HallItem, (HallItem.hall_id == Hall.id) & (HallItem.item_code == item_code))
                           .where(Hall.id == hall_id)).first()
@@ -146,7 +159,7 @@ def queue_capacity(session: Session, queue_id: int, places_per_window: int) -> i
 
 
 def get_queue(session: Session, queue_id: int) -> HallQueue | None:
-    return session.get(HallQueue, queue_id)
+    return get_row(session, HallQueue, queue_id)
 
 
 def end_of_local_day(day: date) -> datetime:

@@ -22,7 +22,7 @@ from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket,
                       TicketCounter)
 from ..policy import Policy
-from .common import day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
+from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
 
 
 def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
@@ -151,7 +151,7 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
 
 def get_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     """Citizens see their own tickets; kiosks and staff those of their hall."""
-    ticket = session.get(Ticket, ticket_id)
+    ticket = get_row(session, Ticket, ticket_id)
     if ticket is None:
         raise TicketNotFound("排队号不存在")
     if actor.kind == "citizen":

@@ -215,3 +215,17 @@ def test_only_citizens_book(client, make, setup):
     response = book(client, make.headers(clerk), setup)
     assert response.status_code == 403
     assert client.post("/api/v1/booking/appointments", json={}).status_code == 401
+
+
+def test_ids_no_column_can_hold_are_not_found(client, make, setup):
+    headers = make.headers(make.citizen())
+    huge = 2**40
+    assert client.get(f"/api/v1/booking/appointments/{huge}", headers=headers).status_code == 404
+    assert client.get(f"/api/v1/booking/halls/{huge}").status_code == 404
+    assert client.post(f"/api/v1/booking/appointments/{huge}/cancel", headers=headers).status_code == 404
+    response = client.post("/api/v1/booking/appointments", headers=headers,
+                           json={"hall_id": huge, "item": setup.general_item, "date": "2026-11-27", "time": "10:00"})
+    assert response.status_code == 422 and "hall_id" in response.json["errors"]
+    clerk = make.headers(make.staff(hall_id=setup.hall.id))
+    assert client.post(f"/api/v1/booking/windows/{huge}/call-next", headers=clerk).status_code == 404
+    assert client.post(f"/api/v1/booking/tickets/{huge}/complete", headers=clerk).status_code == 404
