@@ -61,8 +61,12 @@ def verify_frames(session: Session, cipher: PersonalDataCipher, tokens, actor: A
 
     challenges.reserve_attempt(session, actor, clock, cfg, challenge_id)  # commits; spends the challenge
     digests = [keyed_digest(cipher, f.pixel_digest) for f in frames]
+    reference_digest = template_row.photo_digest
     seen = set(session.scalars(select(FaceFrameDigest.digest).where(FaceFrameDigest.digest.in_(digests))))
-    decision = decide(frames, digests, reference, template_row.photo_digest, seen, actions, cfg)
+    # End the read transaction before the CPU work: no connection sits idle in
+    # a transaction (and SQLite's write lock is not held) while faces are examined.
+    session.commit()
+    decision = decide(frames, digests, reference, reference_digest, seen, actions, cfg)
     frames_data = [f.data for f in frames]
     del frames  # frames are discarded after the decision (unless retention is configured below)
     return _record(session, cipher, tokens, actor, clock, cfg, challenge_id, actions, digests, frames_data,
