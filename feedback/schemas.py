@@ -10,6 +10,14 @@ from .taxonomy import (ABOUT_TYPES, BAD_REASONS, CASE_KINDS, CASE_STATES, LEVELS
                        RECTIFICATION_STATES, SATISFACTION)
 
 _NOTE = validate.Length(min=1, max=2000)
+# NUL and other control characters (except tab and line breaks) are refused:
+# PostgreSQL cannot store NUL in text, and the rest is never meant.
+_PRINTABLE = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$", error="不能包含控制字符")
+
+
+def _text(*args, validate=None, **kwargs):
+    rules = [] if validate is None else (list(validate) if isinstance(validate, (list, tuple)) else [validate])
+    return ma.fields.String(*args, validate=[*rules, _PRINTABLE], **kwargs)
 
 
 class _Strict(ma.Schema):
@@ -20,14 +28,14 @@ class _Strict(ma.Schema):
 # -- requests ------------------------------------------------------------
 
 class CaseCreateSchema(_Strict):
-    kind = ma.fields.String(required=True, validate=validate.OneOf(list(CASE_KINDS)),
+    kind = _text(required=True, validate=validate.OneOf(list(CASE_KINDS)),
                             metadata={"description": "consultation 咨询, complaint 投诉, suggestion 建议, help 求助, "
                                                      "report 举报"})
-    category = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
+    category = _text(required=True, validate=validate.Length(min=1, max=64),
                                 metadata={"description": "二级分类编码，如 conduct.attitude，见 /cases/categories"})
-    text = ma.fields.String(required=True, validate=validate.Length(max=2000))
-    about_type = ma.fields.String(validate=validate.OneOf(list(ABOUT_TYPES)), allow_none=True)
-    about_ref = ma.fields.String(validate=validate.Length(min=1, max=64), allow_none=True)
+    text = _text(required=True, validate=validate.Length(max=2000))
+    about_type = _text(validate=validate.OneOf(list(ABOUT_TYPES)), allow_none=True)
+    about_ref = _text(validate=validate.Length(min=1, max=64), allow_none=True)
     photos = ma.fields.List(ma.fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID)),
                             load_default=list,
                             validate=validate.Length(max=9),
@@ -35,8 +43,8 @@ class CaseCreateSchema(_Strict):
 
 
 class CaseListArgsSchema(PageArgsSchema):
-    state = ma.fields.String(validate=validate.OneOf(CASE_STATES))
-    kind = ma.fields.String(validate=validate.OneOf(list(CASE_KINDS)))
+    state = _text(validate=validate.OneOf(CASE_STATES))
+    kind = _text(validate=validate.OneOf(list(CASE_KINDS)))
 
 
 class StaffCaseListArgsSchema(CaseListArgsSchema):
@@ -44,87 +52,87 @@ class StaffCaseListArgsSchema(CaseListArgsSchema):
 
 
 class SatisfactionSchema(_Strict):
-    satisfaction = ma.fields.String(required=True, validate=validate.OneOf(list(SATISFACTION)))
-    comment = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    satisfaction = _text(required=True, validate=validate.OneOf(list(SATISFACTION)))
+    comment = _text(validate=validate.Length(max=2000), allow_none=True)
 
 
 class FeedbackReasonSchema(_Strict):
-    reason = ma.fields.String(required=True, validate=_NOTE)
+    reason = _text(required=True, validate=_NOTE)
 
 
 class CaseDispatchSchema(_Strict):
-    department_code = ma.fields.String(required=True, validate=validate.Length(min=1, max=32))
-    note = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    department_code = _text(required=True, validate=validate.Length(min=1, max=32))
+    note = _text(validate=validate.Length(max=2000), allow_none=True)
 
 
 class CaseTransferSchema(_Strict):
-    department_code = ma.fields.String(required=True, validate=validate.Length(min=1, max=32))
-    reason = ma.fields.String(required=True, validate=_NOTE)
+    department_code = _text(required=True, validate=validate.Length(min=1, max=32))
+    reason = _text(required=True, validate=_NOTE)
 
 
 class CaseReplySchema(_Strict):
-    text = ma.fields.String(required=True, validate=_NOTE)
+    text = _text(required=True, validate=_NOTE)
 
 
 class CaseExtendSchema(_Strict):
     days = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=60))
-    reason = ma.fields.String(required=True, validate=_NOTE)
+    reason = _text(required=True, validate=_NOTE)
 
 
 class ExtensionDecisionSchema(_Strict):
     approve = ma.fields.Boolean(required=True)
-    note = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    note = _text(validate=validate.Length(max=2000), allow_none=True)
 
 
 class RatingCreateSchema(_Strict):
-    event_kind = ma.fields.String(required=True, validate=validate.OneOf(RATED_EVENT_KINDS))
+    event_kind = _text(required=True, validate=validate.OneOf(RATED_EVENT_KINDS))
     event_id = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=MAX_ID))
-    level = ma.fields.String(required=True, validate=validate.OneOf(list(LEVELS)),
+    level = _text(required=True, validate=validate.OneOf(list(LEVELS)),
                              metadata={"description": "very_satisfied 非常满意 … very_unsatisfied 非常不满意"})
-    reason = ma.fields.String(validate=validate.OneOf(list(BAD_REASONS)), allow_none=True,
+    reason = _text(validate=validate.OneOf(list(BAD_REASONS)), allow_none=True,
                               metadata={"description": "差评原因，见 /ratings/options；不满意、非常不满意时必填"})
-    comment = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    comment = _text(validate=validate.Length(max=2000), allow_none=True)
 
 
 class RectificationRatingSchema(_Strict):
-    level = ma.fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
+    level = _text(required=True, validate=validate.OneOf(list(LEVELS)))
 
 
 class RatingStatsArgsSchema(_Strict):
-    period = ma.fields.String(load_default="month", validate=validate.OneOf(("month", "quarter", "year")))
+    period = _text(load_default="month", validate=validate.OneOf(("month", "quarter", "year")))
     year = ma.fields.Integer(required=True, validate=validate.Range(min=2000, max=2100))
     month = ma.fields.Integer(validate=validate.Range(min=1, max=12))
     quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4))
-    group_by = ma.fields.String(load_default="department",
+    group_by = _text(load_default="department",
                                 validate=validate.OneOf(("department", "hall", "window", "item")))
 
 
 class StaffRatingStatsArgsSchema(RatingStatsArgsSchema):
-    group_by = ma.fields.String(load_default="window",
+    group_by = _text(load_default="window",
                                 validate=validate.OneOf(("department", "hall", "window", "item", "staff")))
 
 
 class StaffRatingListArgsSchema(PageArgsSchema):
-    level = ma.fields.String(validate=validate.OneOf(list(LEVELS)))
+    level = _text(validate=validate.OneOf(list(LEVELS)))
 
 
 class RectificationListArgsSchema(PageArgsSchema):
-    state = ma.fields.String(validate=validate.OneOf(RECTIFICATION_STATES))
+    state = _text(validate=validate.OneOf(RECTIFICATION_STATES))
     overdue = ma.fields.Boolean()
 
 
 class RectificationCallbackSchema(_Strict):
-    note = ma.fields.String(required=True, validate=_NOTE)
+    note = _text(required=True, validate=_NOTE)
 
 
 class RectificationResolveSchema(_Strict):
-    outcome = ma.fields.String(required=True, validate=validate.OneOf(("rectified", "explained")))
-    note = ma.fields.String(required=True, validate=_NOTE)
+    outcome = _text(required=True, validate=validate.OneOf(("rectified", "explained")))
+    note = _text(required=True, validate=_NOTE)
 
 
 class AppealDecisionSchema(_Strict):
     upheld = ma.fields.Boolean(required=True)
-    note = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    note = _text(validate=validate.Length(max=2000), allow_none=True)
 
 
 # -- responses -----------------------------------------------------------

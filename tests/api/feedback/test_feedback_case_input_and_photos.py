@@ -35,6 +35,8 @@ GOOD = {"kind": "complaint", "category": "conduct.attitude", "text": "态度差"
     ({"text": ""}, "text"),
     ({"text": "   "}, "text"),
     ({"text": "字" * 2001}, "text"),
+    ({"text": "a\x00b"}, "text"),
+    ({"about_type": "window", "about_ref": "1\x00"}, "about_ref"),
     ({"photos": list(range(1, 11))}, "photos"),
     ({"photos": [123456]}, "photos"),
     ({"about_type": "department", "about_ref": "nowhere"}, "about"),

@@ -88,6 +88,7 @@ def test_bad_content_is_refused_and_changes_nothing(client, people, served, db):
         ({"level": "very_unsatisfied", "reason": "made_up"}, "reason"),
         ({"level": "satisfied", "reason": "attitude"}, "reason"),
         ({"level": "satisfied", "comment": "长" * 2001}, "comment"),
+        ({"level": "satisfied", "comment": "nul\x00"}, "comment"),
     ]
     for extra, field in cases:
         body = {"event_kind": "ticket", "event_id": ticket.id, **extra}

@@ -78,6 +78,7 @@ def test_explained_outcome(client, people, served):
     explained = _post(client, people, people.gongan, rect_id, "resolve", {"outcome": "explained", "note": "依法须本人到场"})
     assert explained["state"] == "explained"
     _post(client, people, people.gongan, rect_id, "resolve", {"outcome": "maybe", "note": "x"}, expect=422)
+    _post(client, people, people.gongan, rect_id, "appeal", {"reason": "\x00"}, expect=422)
 
 
 def test_appeal_upheld_removes_rating_from_statistics(client, people, served, db):
