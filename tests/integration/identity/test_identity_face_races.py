@@ -126,3 +126,54 @@ def test_parallel_attempts_cannot_exceed_the_failure_budget(make_session, citize
     assert outcomes.count(FaceCheckLocked.code) == 3
     with make_session() as session:
         assert session.get(FaceCheckBudget, citizen_id).failures == 3
+
+
+def test_the_same_frames_submitted_twice_at_once_pass_only_once(make_session, citizens):
+    import fakeredis
+
+    from config import load_config
+    from identity.face.consent import CONSENT_TEXT_VERSION, give_consent
+    from identity.face.local import verify_frames
+    from identity.face.models import FaceAttempt, FaceConsent, FaceFrameDigest, FaceTemplate
+    from identity.tokens import TokenService
+    from tests.api.identity.face_photos import enrol_cached, frames_for
+
+    (citizen_id,) = citizens(1)
+    cipher = PersonalDataCipher(secrets.token_urlsafe(32))
+    tokens = TokenService(load_config("testing", env={}), CLOCK, fakeredis.FakeRedis(decode_responses=True))
+    number = make_id_number("44190019610804" + f"{secrets.randbelow(1000):03d}")
+    cfg = FaceConfig(allowed_actions=("turn_left", "turn_right"))
+    actions = ["turn_left", "turn_right"]
+    ids = [secrets.token_hex(16) for _ in range(2)]
+    with make_session() as session:
+        actor = identity_services.citizen_actor(session.get(Citizen, citizen_id))
+        real_name.declare(session, cipher, actor, CLOCK, "奥巴马", number)
+        give_consent(session, actor, CLOCK, CONSENT_TEXT_VERSION)
+        enrol_cached(session, cipher, number, clock=CLOCK)
+        now = CLOCK.now()
+        for challenge_id in ids:
+            session.add(FaceChallenge(id=challenge_id, citizen_id=citizen_id, actions=actions, created_at=now,
+                                      expires_at=now + timedelta(seconds=60)))
+        session.commit()
+    frames = frames_for(actions, variant=secrets.randbelow(5) + 1)
+    results = []
+
+    def submit(i):
+        with make_session() as session:
+            results.append(verify_frames(session, cipher, tokens, actor, CLOCK, cfg, ids[i], frames))
+
+    try:
+        assert _race(2, submit) == ["ok", "ok"]
+        assert sorted(r.passed for r in results) == [False, True]
+        (failed,) = [r for r in results if not r.passed]
+        assert "重放" in failed.reasons[0]
+    finally:
+        with make_session() as session:
+            digests = [d for d in session.scalars(select(FaceFrameDigest.digest)
+                                                  .where(FaceFrameDigest.citizen_id == citizen_id))]
+            session.execute(delete(FaceFrameDigest).where(FaceFrameDigest.digest.in_(digests)))
+            session.execute(delete(FaceAttempt).where(FaceAttempt.challenge_id.in_(ids)))
+            session.execute(delete(FaceConsent).where(FaceConsent.citizen_id == citizen_id))
+            session.execute(delete(FaceTemplate).where(
+                FaceTemplate.id_number_index == real_name.id_number_index(cipher, number)))
+            session.commit()
