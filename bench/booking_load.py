@@ -92,7 +92,8 @@ def drop_database(name: str) -> None:
 
 
 def prepare(env: dict) -> dict:
-    """Schema, catalogue, one hall with one general window, citizens and tokens."""
+    """Schema, catalogue, two halls with one general window each (one stays
+    empty, one gets 10,000 appointments), citizens and tokens."""
     from booking.calendar import hall_day, last_bookable_day, slot_starts
     from booking.services import halls
     from booking.services.common import catalogue_present
@@ -115,11 +116,14 @@ def prepare(env: dict) -> dict:
             guide_services.load_sample_catalogue(session, clock)
             item_code = next(i.code for i in guide_services.list_published_items(session)
                              if i.appointment_supported and i.department_code not in ("gongan", "shuiwu"))
-        hall = halls.create_hall(session, clock, code="BENCH", name="压测大厅", level="city", address="压测路",
-                                 lat=23.0, lng=113.7, opening_hours=ALL_WEEK, commit=False)
-        queue = halls.add_queue(session, hall, "A", "综合窗口", general=True)
-        halls.add_window(session, hall, "01", "1号窗口", [queue])
-        halls.assign_item(session, hall, queue, item_code)
+        hall_ids = {}
+        for key in ("empty", "full"):
+            hall = halls.create_hall(session, clock, code=f"BENCH-{key}", name=f"压测大厅 {key}", level="city",
+                                     address="压测路", lat=23.0, lng=113.7, opening_hours=ALL_WEEK, commit=False)
+            queue = halls.add_queue(session, hall, "A", "综合窗口", general=True)
+            halls.add_window(session, hall, "01", "1号窗口", [queue])
+            halls.assign_item(session, hall, queue, item_code)
+            hall_ids[key] = (hall.id, queue.id)
         session.commit()
         today = clock.now().astimezone(LOCAL_TZ).date()
         last = last_bookable_day(today, 7)
@@ -131,17 +135,18 @@ def prepare(env: dict) -> dict:
         citizens = []
         for _ in range(CLIENTS * ROUNDS * 2):
             citizens.append(identity_services.create_citizen(session, clock, commit=False))
-        device, _ = identity_services.register_kiosk(session, clock, "BENCH-KIOSK", "压测终端", hall.id)
+        device, _ = identity_services.register_kiosk(session, clock, "BENCH-KIOSK", "压测终端",
+                                                     hall_ids["empty"][0])
         session.commit()
         citizen_tokens = [tokens.issue_access(identity_services.citizen_actor(c, "miniprogram")) for c in citizens]
         kiosk_token = tokens.issue_access(identity_services.kiosk_actor(device))
-        return {"hall_id": hall.id, "queue_id": queue.id, "item": item_code, "target": target, "times": times,
+        return {"halls": hall_ids, "item": item_code, "target": target, "times": times,
                 "open_days": open_days, "tokens": citizen_tokens, "kiosk": kiosk_token, "app": app}
 
 
 def fill_calendar(ctx: dict, engine, keep_times: list[str]) -> int:
-    """10,000 booked appointments in the hall, on every open day of the horizon,
-    in slots the measured bursts do not use."""
+    """10,000 booked appointments in the "full" hall, on every open day of the
+    horizon, in slots the measured bursts do not use."""
     from booking.models import Appointment, Slot
     from mobile_api.clock import LOCAL_TZ
 
@@ -154,6 +159,7 @@ def fill_calendar(ctx: dict, engine, keep_times: list[str]) -> int:
             start = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LOCAL_TZ).astimezone(timezone.utc)
             slots.append((day, start))
     per_slot = -(-FILL // len(slots))
+    hall_id, queue_id = ctx["halls"]["full"]
     now = datetime.now(timezone.utc)
     made = 0
     with engine.begin() as conn:
@@ -161,12 +167,12 @@ def fill_calendar(ctx: dict, engine, keep_times: list[str]) -> int:
             count = min(per_slot, FILL - made)
             if count <= 0:
                 break
-            slot_id = conn.execute(insert(Slot).values(hall_id=ctx["hall_id"], queue_id=ctx["queue_id"],
+            slot_id = conn.execute(insert(Slot).values(hall_id=hall_id, queue_id=queue_id,
                                                        local_date=day, starts_at=start,
                                                        ends_at=start + timedelta(minutes=30), capacity=count,
                                                        booked=count).returning(Slot.id)).scalar_one()
             conn.execute(insert(Appointment), [
-                {"citizen_id": 5_000_000 + made + i, "hall_id": ctx["hall_id"], "queue_id": ctx["queue_id"],
+                {"citizen_id": 5_000_000 + made + i, "hall_id": hall_id, "queue_id": queue_id,
                  "slot_id": slot_id, "item_code": ctx["item"], "local_date": day, "starts_at": start,
                  "ends_at": start + timedelta(minutes=30), "status": "booked", "qr_nonce": secrets.token_hex(8),
                  "channel": "bench", "created_at": now, "reschedule_count": 0} for i in range(count)])
@@ -175,10 +181,11 @@ def fill_calendar(ctx: dict, engine, keep_times: list[str]) -> int:
     return made
 
 
-def booking_round(port: int, ctx: dict, engine, round_index: int, time_index: int) -> dict:
+def booking_round(port: int, ctx: dict, engine, hall: str, round_index: int, time_index: int) -> dict:
     tokens = ctx["tokens"][round_index * CLIENTS:(round_index + 1) * CLIENTS]
     at = ctx["times"][time_index]
-    specs = [post("/api/v1/booking/appointments", {"hall_id": ctx["hall_id"], "item": ctx["item"],
+    hall_id, queue_id = ctx["halls"][hall]
+    specs = [post("/api/v1/booking/appointments", {"hall_id": hall_id, "item": ctx["item"],
                                                    "date": ctx["target"].isoformat(), "time": at}, token)
              for token in tokens]
     seconds, results = burst(port, specs)
@@ -193,7 +200,7 @@ def booking_round(port: int, ctx: dict, engine, round_index: int, time_index: in
     start = datetime(day.year, day.month, day.day, hours, minutes, tzinfo=LOCAL_TZ)
     with engine.connect() as conn:
         booked = conn.execute(text("SELECT booked FROM booking_slots WHERE queue_id = :q AND starts_at = :s"),
-                              {"q": ctx["queue_id"], "s": start}).scalar()
+                              {"q": queue_id, "s": start}).scalar()
     return {"rps": CLIENTS / seconds, "created": created, "slot_full": full, "5xx": errors, "other": other,
             "slot_booked": booked}
 
@@ -234,23 +241,21 @@ def main() -> None:
     try:
         started = time.perf_counter()
         ctx = prepare(env)
+        filled = fill_calendar(ctx, engine, ctx["times"][:ROUNDS])
         print(f"prepared in {time.perf_counter() - started:.1f}s: slot day {ctx['target']}, item {ctx['item']}",
               flush=True)
         with gunicorn("bench.booking_baseline_app:app", env=env, workers=2, threads=THREADS,
                       worker_class="gthread" if THREADS > 1 else "sync") as port:
             baseline_round(port, ctx)  # warm-up: connections, imports, caches
-            baselines, empty, tickets = [], [], []
+            baselines, empty, full, tickets = [], [], [], []
+            # The two halls take turns, so drift in the machine's load hits both alike.
             for r in range(ROUNDS):
                 baselines.append(baseline_round(port, ctx))
-                empty.append(booking_round(port, ctx, engine, r, r))
+                empty.append(booking_round(port, ctx, engine, "empty", 2 * r, r))
+                full.append(booking_round(port, ctx, engine, "full", 2 * r + 1, r))
             for _ in range(ROUNDS):
                 tickets.append(ticket_round(port, ctx))
                 baselines.append(baseline_round(port, ctx))
-            filled = fill_calendar(ctx, engine, ctx["times"][:2 * ROUNDS])
-            full = []
-            for r in range(ROUNDS):
-                baselines.append(baseline_round(port, ctx))
-                full.append(booking_round(port, ctx, engine, ROUNDS + r, ROUNDS + r))
         report(baselines, empty, full, tickets, filled)
     finally:
         engine.dispose()
