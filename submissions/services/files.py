@@ -16,7 +16,7 @@ from ..errors import FileNotFound, FileTooLarge, MaterialUnknown, NotEditable
 from ..models import Application, ApplicationFile
 from ..storage import FileStorage
 from .access import own_application, staff_application
-from .applications import EDITABLE_STATUSES, total_file_bytes
+from .applications import EDITABLE_STATUSES, draft_durability, total_file_bytes
 from .catalogue import item_of
 
 
@@ -79,6 +79,7 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
     audit.record(session, actor, "submissions.material_upload", "application", application_id,
                  {"file_id": row.id, "material_code": material_code, "size": blob.size,
                   "content_type": blob.content_type, "sha256": blob.sha256}, at=now)
+    draft_durability(session)
     session.commit()
     return row
 
@@ -99,6 +100,7 @@ def delete_material(session: Session, actor: Actor, clock, application_id: int, 
     session.delete(row)
     audit.record(session, actor, "submissions.material_delete", "application", application_id,
                  {"file_id": file_id, "material_code": row.material_code}, at=now)
+    draft_durability(session)
     session.commit()
 
 

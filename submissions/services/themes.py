@@ -13,7 +13,7 @@ from ..errors import ApplicationNotFound, FormInvalid, ItemNotAvailable, Materia
 from ..models import ThemeApplication
 from ..storage import FileStorage
 from . import workflow
-from .applications import check_complete, new_application, submit_checked, verify_in_person
+from .applications import check_complete, draft_durability, new_application, submit_checked, verify_in_person
 from .catalogue import get_theme, item_of, merged_materials
 from .files import UploadLimits, upload_material
 from .present import summary
@@ -55,6 +55,7 @@ def create_theme_application(session: Session, actor: Actor, clock, theme_id: st
                         postal_address, text_version, theme_application_id=bundle.id)
     audit.record(session, actor, "submissions.theme_application_create", "theme_application", bundle.id,
                  {"theme_id": theme.id, "members": [i.code for i in theme.members]}, at=now)
+    draft_durability(session)
     session.commit()
     return bundle
 
