@@ -97,7 +97,7 @@ def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None
 
 def hall_with_item(session: Session, hall_id: int, item_code: str) -> tuple[Hall, HallItem | None]:
     """The hall and its link to the item, in one query (this is on every booking)."""
-    if get_row(session, Hall, hall_id) is None:
+    if not isinstance(hall_id, int) or not 0 < hall_id <= MAX_ID:
         raise HallNotFound(f"服务大厅 {hall_id} 不存在")
     row = session.execute(select(Hall, HallItem)
                           .outerjoin(HallItem, (HallItem.hall_id == Hall.id) & (HallItem.item_code == item_code))

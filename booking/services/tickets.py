@@ -94,12 +94,14 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
         ticket_id = session.scalar(text("SELECT nextval(pg_get_serial_sequence('booking_tickets', 'id'))"))
         audit_entries(ticket_id)
         session.flush()
-        if not _insert_numbered(session, ticket_id, queue, day, values):
+        number = _insert_numbered(session, ticket_id, queue, day, values)
+        if number is None:
             insert_ignore(session, TicketCounter, {"queue_id": queue.id, "local_date": day, "last_number": 0},
                           ["queue_id", "local_date"])
-            _insert_numbered(session, ticket_id, queue, day, values)
+            number = _insert_numbered(session, ticket_id, queue, day, values)
         session.commit()
-        return session.get(Ticket, ticket_id)
+        # everything the row holds is known: no read after the commit
+        return Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
     number = next_number(session, queue.id, day)
     ticket = Ticket(number=number, display=f"{queue.prefix}{number:03d}", **values)
     session.add(ticket)
@@ -109,9 +111,9 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
     return ticket
 
 
-def _insert_numbered(session: Session, ticket_id: int, queue: HallQueue, day: date, values: dict) -> bool:
+def _insert_numbered(session: Session, ticket_id: int, queue: HallQueue, day: date, values: dict) -> int | None:
     """PostgreSQL: take the next number and insert the ticket in one statement
-    (a data-modifying CTE); False if the day's counter row does not exist yet."""
+    (a data-modifying CTE); None if the day's counter row does not exist yet."""
     bump = (update(TicketCounter).where(TicketCounter.queue_id == queue.id, TicketCounter.local_date == day)
             .values(last_number=TicketCounter.last_number + 1)
             .returning(TicketCounter.last_number.label("n")).cte("bump"))
@@ -121,8 +123,8 @@ def _insert_numbered(session: Session, ticket_id: int, queue: HallQueue, day: da
     chosen = select(literal(ticket_id, Integer), bump.c.n, display,
                     *[literal(value, columns[name].type) for name, value in values.items()])
     inserted = session.execute(insert(Ticket).from_select(["id", "number", "display", *values], chosen)
-                               .returning(Ticket.id)).first()
-    return inserted is not None
+                               .returning(Ticket.number)).first()
+    return None if inserted is None else inserted[0]
 
 
 def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item_code: str,
