@@ -61,8 +61,11 @@ def _prepare(tmp: str) -> tuple[dict, str]:
     env = {"APP_ENV": "development", "INSTANCE_DIR": tmp, "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
            "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3",
            "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""), "WECHAT_DELIVER_AFTER_COMMIT": "false",
-           "SUBMISSIONS_STORAGE_DIR": f"{tmp}/files", "BASELINE_STORE_DIR": f"{tmp}/baseline"}
-    os.environ.update(env)  # config reads INSTANCE_DIR at import time
+           "SUBMISSIONS_STORAGE_DIR": f"{tmp}/files", "BASELINE_STORE_DIR": f"{tmp}/baseline",
+           # Explicit secrets: the tokens made here must verify in the gunicorn workers.
+           "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
+           "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32), "SECRET_KEY": secrets.token_urlsafe(32)}
+    os.environ.update(env)  # restored by main()
     from sqlalchemy import create_engine, text
 
     from config import load_config
@@ -208,10 +211,15 @@ def measure_throughput(env: dict, token: str) -> dict:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        env, token = _prepare(tmp)
-        memory = measure_memory(env, token)
-        throughput = measure_throughput(env, token)
+    saved = dict(os.environ)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            env, token = _prepare(tmp)
+            memory = measure_memory(env, token)
+            throughput = measure_throughput(env, token)
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
     print(f"database: {env['DATABASE_URL'].split(':', 1)[0]}, redis: {'real' if env['REDIS_URL'] else 'in-process'}")
     print("1) one 10 MB PDF upload, 1 gunicorn sync worker")
     print(json.dumps(memory, indent=2))

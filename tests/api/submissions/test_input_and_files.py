@@ -112,3 +112,22 @@ def test_id_number_checksum_is_checked(flow):
     wrong = valid_id()[:-1] + ("0" if valid_id()[-1] != "0" else "1")
     answer = flow.create(form=good_form(id_number=wrong))
     assert answer.status_code == 422 and set(answer.json["errors"]) == {"id_number"}
+
+
+def test_file_count_limit(flow, app):
+    app.config["SUBMISSIONS_MAX_FILES_PER_APPLICATION"] = 2
+    app_id = flow.create().json["id"]
+    assert flow.upload(app_id, "M01").status_code == 201
+    assert flow.upload(app_id, "M02").status_code == 201
+    third = flow.upload(app_id, "M03")
+    assert third.status_code == 413 and third.json["code"] == "submissions.too_many_files"
+    assert len(flow.get(app_id).json["files"]) == 2
+
+
+def test_openapi_documents_the_endpoints(client):
+    spec = client.get("/api/v1/openapi.json").json
+    for path in ("/api/v1/applications/{application_id}/submit", "/api/v1/staff/applications/{application_id}/accept",
+                 "/api/v1/supervision/applications", "/api/v1/certificates/verify",
+                 "/api/v1/theme-applications/{bundle_id}/submit"):
+        assert path in spec["paths"], path
+    assert "required" in spec["components"]["schemas"]["Application"]
