@@ -75,8 +75,3 @@ class DeliveryInvalid(Unprocessable):
     code = "submissions.delivery_invalid"
     title = "出件方式不正确"
 
-
-class CertificateKeyMissing(DomainError):
-    status = 500
-    code = "submissions.certificate_key_missing"
-    title = "电子证照签名密钥未配置"
