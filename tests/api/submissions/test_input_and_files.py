@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from .conftest import ITEM, good_form, jpeg_bytes, pdf_bytes, png_bytes, valid_id
 
 
