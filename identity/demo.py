@@ -31,8 +31,9 @@ _DEMO_STAFF = [
 
 
 def _first_hall_id(session: Session) -> int:
-    if "halls" in inspect(session.get_bind()).get_table_names():
-        hall_id = session.execute(text("SELECT MIN(id) FROM halls")).scalar()
+    # Through the session's own connection: SQLite would block a second one.
+    if "booking_halls" in inspect(session.connection()).get_table_names():
+        hall_id = session.execute(text("SELECT MIN(id) FROM booking_halls WHERE level = 'city'")).scalar()
         if hall_id is not None:
             return int(hall_id)
     return 1
