@@ -108,6 +108,10 @@ def idempotent(view):
             raise IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
         try:
             response = make_response(view(*args, **kwargs))
+            # The view has committed; end any read it made afterwards, so the
+            # record's own session does not wait on this one's locks (SQLite).
+            if g.get("_db_session") is not None:
+                g._db_session.rollback()
             if response.status_code < 500 and not response.direct_passthrough:
                 _store(db, clock, scope, fingerprint, response)
             return response
