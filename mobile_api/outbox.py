@@ -108,7 +108,14 @@ def claim_batch(session: Session, worker_id: str, now: datetime, limit: int = 20
                 lease: timedelta = timedelta(minutes=2)) -> list[int]:
     """Claim due messages for this worker; commits the claim. Two workers never
     claim the same message: the claim is a conditional UPDATE on the status."""
+    topics = sorted(_HANDLERS)
+    if not topics:
+        session.rollback()
+        return []
+    # Only topics this process can deliver: a message for a channel nobody
+    # delivers yet (e.g. staff notices) waits, instead of failing its attempts.
     stmt = (select(OutboxMessage.id)
+            .where(OutboxMessage.topic.in_(topics))
             .where(((OutboxMessage.status == "pending") & (OutboxMessage.available_at <= now))
                    | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now)))
             .order_by(OutboxMessage.available_at, OutboxMessage.id)

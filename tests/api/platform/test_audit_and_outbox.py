@@ -104,3 +104,15 @@ def test_delayed_message_waits_until_due(session, clock, handler):
     assert outbox.work_once(session, "w1", clock.now()) == {}
     clock.advance(hours=1)
     assert outbox.work_once(session, "w1", clock.now()) == {"sent": 1}
+
+
+def test_a_topic_nobody_delivers_waits_instead_of_failing(session, clock, handler):
+    calls, _ = handler
+    waiting = outbox.enqueue(session, "nobody.delivers.this", {}, clock.now())
+    session.commit()
+    for _ in range(8):
+        clock.advance(hours=2)
+        outbox.work_once(session, "w1", clock.now())
+    stored = session.get(OutboxMessage, waiting.id)
+    assert stored.status == "pending" and stored.attempts == 0
+    assert calls == []
