@@ -97,8 +97,6 @@ class BaseConfig:
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         self.LOG_JSON = _bool(env, "LOG_JSON", True)
         self.DB_POOL_SIZE = _int(env, "DB_POOL_SIZE", 5)
-        self.WECHAT_API_BASE_URL = env.get("WECHAT_API_BASE_URL", "")
-        self.WECHAT_TIMEOUT_SECONDS = _int(env, "WECHAT_TIMEOUT_SECONDS", 5)
         self.DEV_SEED_DEMO_ACCOUNTS = _bool(env, "DEV_SEED_DEMO_ACCOUNTS", False)
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
         self.env = env

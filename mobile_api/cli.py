@@ -70,6 +70,24 @@ def outbox_work(once, interval):
             time.sleep(interval)
 
 
+@click.command("settings")
+def settings_table():
+    """Print every package setting with its default, as the README's table."""
+    from config import PROJECT_ROOT
+
+    from .settings import documented_settings
+
+    click.echo("| setting | default | production | meaning |")
+    click.echo("|---|---|---|---|")
+    for setting in documented_settings():
+        default = setting.default
+        if isinstance(default, str) and default.startswith(str(PROJECT_ROOT)):
+            default = default[len(str(PROJECT_ROOT)) + 1:]
+        shown = "(empty)" if default in (None, "") else f"`{default}`"
+        doc = (setting.doc or "").replace("|", "\\|").replace("\n", " ")
+        click.echo(f"| `{setting.name}` | {shown} | {'required' if setting.production_required else ''} | {doc} |")
+
+
 def register_cli(app: Flask) -> None:
     from identity.demo import seed_demo_accounts
 
@@ -77,3 +95,4 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed)
+    app.cli.add_command(settings_table)
