@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
@@ -18,6 +20,14 @@ MAX_QUERY = 100
 def _no_control_characters(value: str) -> None:
     if CONTROL.search(value):
         raise ma.ValidationError("不能包含控制字符")
+
+
+def _calendar_date(value: str) -> None:
+    """`YYYY-MM-DD` that is a real day (not 2026-02-30, not year 0000)."""
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise ma.ValidationError("应为有效的日期（YYYY-MM-DD）") from None
 
 
 class StrictSchema(ma.Schema):
@@ -117,7 +127,7 @@ def _item_fields() -> dict:
         "keywords": str_list(validate=v.Length(max=8)),
         "life_events": str_list(LIFE_EVENTS),
         "form_fields": f.List(f.Nested(FormFieldSchema), required=True, validate=v.Length(max=5)),
-        "effective_date": f.String(required=True, validate=v.Regexp(r"^\d{4}-\d{2}-\d{2}$")),
+        "effective_date": f.String(required=True, validate=[v.Regexp(r"^\d{4}-\d{2}-\d{2}$"), _calendar_date]),
     }
 
 

@@ -132,6 +132,8 @@ def test_publish_without_a_draft_is_409(client, catalogue, gongan_admin):
 @pytest.mark.parametrize("change", [
     {"online_depth": 9}, {"channels": ["fax"]}, {"materials": [{"code": "M1"}]}, {"surprise": 1},
     {"name": None}, {"promised_days": "many"},
+    # Shaped like a date but not a day: was a 500 (ValueError in date.fromisoformat).
+    {"effective_date": "0000-01-01"}, {"effective_date": "2026-02-30"},
 ])
 def test_malformed_drafts_are_422_and_change_nothing(client, session, catalogue, gongan_admin, change):
     data = new_item(session)
@@ -139,6 +141,20 @@ def test_malformed_drafts_are_422_and_change_nothing(client, session, catalogue,
     response = client.post(BASE, json=data, headers=gongan_admin)
     assert response.status_code == 422 and response.content_type == "application/problem+json"
     assert client.get(f"{BASE}/010300990000/versions", headers=gongan_admin).status_code == 404
+
+
+@pytest.mark.parametrize("day", ["0000-01-01", "2026-02-30", "2026-13-01"])
+def test_a_draft_edit_with_an_impossible_date_is_422_and_changes_nothing(client, session, catalogue, gongan_admin,
+                                                                          day):
+    assert client.post(f"{BASE}/{CODE}/draft", headers=gongan_admin).status_code in (200, 201)
+    data = published_data(session)
+    data["effective_date"] = day
+    response = client.put(f"{BASE}/{CODE}/draft", json=data, headers=gongan_admin)
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert "effective_date" in str(response.json["errors"])
+    versions = client.get(f"{BASE}/{CODE}/versions", headers=gongan_admin).json
+    assert all(v.get("effective_date") != day for v in (versions if isinstance(versions, list) else
+                                                        versions.get("items", [])))
 
 
 def test_unknown_department_in_a_draft_is_404(client, session, catalogue, platform_admin):
