@@ -46,7 +46,14 @@ def list_item_versions(session: Session, code: str) -> list[ServiceItem]:
     return rows
 
 
+# Revisions are INTEGER columns: a larger number cannot name one, and the
+# database driver refuses it (OverflowError on SQLite, DataError on PostgreSQL).
+MAX_REVISION = 2**31 - 1
+
+
 def get_item_revision(session: Session, code: str, revision: int) -> ServiceItem:
+    if not 1 <= revision <= MAX_REVISION:
+        raise VersionNotFound(f"事项 {code} 没有第 {revision} 版")
     row = session.scalar(select(ServiceItem).where(ServiceItem.code == code, ServiceItem.revision == revision))
     if row is None:
         raise VersionNotFound(f"事项 {code} 没有第 {revision} 版")
