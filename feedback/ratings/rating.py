@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import false, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -117,7 +117,12 @@ def department_ratings(actor: Actor, level: int | None = None):
         raise Forbidden("仅工作人员可查看")
     stmt = select(FeedbackRating).where(FeedbackRating.excluded_at.is_(None))
     if not (actor.role == "admin" and actor.department_code is None):
-        stmt = stmt.where(FeedbackRating.department_code == actor.department_code)
+        if actor.department_code is not None:
+            stmt = stmt.where(FeedbackRating.department_code == actor.department_code)
+        elif actor.hall_id is not None:  # general-window staff: their hall's ratings without a department
+            stmt = stmt.where(FeedbackRating.department_code.is_(None), FeedbackRating.hall_id == actor.hall_id)
+        else:
+            stmt = stmt.where(false())
     if level is not None:
         stmt = stmt.where(FeedbackRating.level == level)
     return stmt.order_by(FeedbackRating.rated_at.desc(), FeedbackRating.id.desc())

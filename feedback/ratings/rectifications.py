@@ -11,7 +11,7 @@ called_back when the appeal is refused (the department must still act).
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import false, or_, select, update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
@@ -60,9 +60,16 @@ def queue(actor: Actor, state: str | None = None, overdue: bool | None = None):
         raise Forbidden("仅工作人员可查看")
     stmt = select(FeedbackRectification)
     if not _is_platform_admin(actor):
-        stmt = stmt.where((FeedbackRectification.department_code == actor.department_code)
-                          | (FeedbackRectification.department_code.is_(None)
-                             & (FeedbackRectification.hall_id == actor.hall_id)))
+        # The same scope as `_responsible`. Compare with None only through
+        # `is_not(None)` guards: `column == None` would be `IS NULL` in SQL and
+        # hand staff without a department every hall's general-window items.
+        scope = []
+        if actor.department_code is not None:
+            scope.append(FeedbackRectification.department_code == actor.department_code)
+        if actor.hall_id is not None:
+            scope.append(FeedbackRectification.department_code.is_(None)
+                         & (FeedbackRectification.hall_id == actor.hall_id))
+        stmt = stmt.where(or_(*scope) if scope else false())
     if state:
         stmt = stmt.where(FeedbackRectification.state == state)
     if overdue is True:
