@@ -303,8 +303,12 @@ class LifeEventSchema(ma.Schema):
     item_count = f.Integer(required=True)
 
 
+MAX_VERSION = 2**31 - 1  # catalogue versions are INTEGER columns
+
+
 class SyncArgsSchema(StrictSchema):
-    since = f.Integer(load_default=0, validate=v.Range(min=0))
+    since = f.Integer(load_default=0, validate=v.Range(min=0, max=MAX_VERSION,
+                                                       error=f"应为0至{MAX_VERSION}之间的目录版本号"))
 
 
 class SyncSchema(ma.Schema):
