@@ -10,8 +10,11 @@ Reports (举报) hide the reporter: only the dispatcher sees who filed one.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.orm import Session
 
+from mobile_api import audit
 from mobile_api.actor import Actor
 
 from ..errors import CaseNotFound, NotDispatcher
@@ -49,3 +52,15 @@ def reporter_visible_to(actor: Actor, case: FeedbackCase) -> bool:
     if actor.kind == "citizen":
         return True  # only the owner gets this far
     return case.kind != "report" or is_dispatcher(actor)
+
+
+def audit_staff_read(session: Session, actor: Actor, case: FeedbackCase, action: str, now: datetime,
+                     details: dict | None = None) -> None:
+    """A staff read of a citizen's case (its text, photos and, where visible,
+    who filed it) is personal data read by staff: audited and committed
+    before the answer goes out. Citizens reading their own are not."""
+    if actor.kind != "staff":
+        return
+    audit.record(session, actor, action, "feedback_case", case.id,
+                 dict(details or {}, reporter_visible=reporter_visible_to(actor, case)), at=now)
+    session.commit()

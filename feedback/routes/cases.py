@@ -11,7 +11,7 @@ from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_he
 from mobile_api.ratelimit import rate_limit
 
 from ..cases import citizen as cases
-from ..cases.access import load_visible_case
+from ..cases.access import audit_staff_read, load_visible_case
 from ..errors import UploadInvalid, UploadNotFound
 from ..models import FeedbackUpload
 from ..presenters import case_view
@@ -100,7 +100,7 @@ def get_case(case_id):
 @require_roles("citizen", "clerk", "approver", "admin")
 @blp.response(200, description="照片内容（image/jpeg 或 image/png）")
 def get_case_photo(case_id, upload_id):
-    """A photo of a case, for its citizen and the staff who may see the case."""
+    """A photo of a case, for its citizen and the staff who may see the case (staff reads are audited)."""
     actor = current_actor()
     case = load_visible_case(session(), actor, case_id)
     upload = session().get(FeedbackUpload, upload_id) if is_valid_id(upload_id) else None
@@ -108,6 +108,7 @@ def get_case_photo(case_id, upload_id):
     data = store().read(upload.sha256) if linked else None
     if data is None:
         raise UploadNotFound("照片不存在")
+    audit_staff_read(session(), actor, case, "feedback.case_photo_read", clock().now(), {"upload_id": upload_id})
     return Response(data, mimetype=upload.content_type, headers={"Cache-Control": "private, max-age=3600"})
 
 

@@ -6,7 +6,7 @@ from identity.auth import current_actor, require_roles
 from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 
 from ..cases import handling
-from ..cases.access import load_visible_case
+from ..cases.access import audit_staff_read, load_visible_case
 from ..presenters import case_view
 from ..schemas import (CaseDispatchSchema, CaseExtendSchema, CaseReplySchema, CaseTransferSchema,
                        ExtensionDecisionSchema, FeedbackReasonSchema, StaffCaseDetailSchema, StaffCaseListArgsSchema,
@@ -38,8 +38,10 @@ def staff_case_queue(args):
 @require_roles(*STAFF)
 @blp.response(200, StaffCaseDetailSchema)
 def staff_get_case(case_id):
-    """One case with its timeline (a report's reporter stays hidden from departments)."""
-    return _view(load_visible_case(session(), current_actor(), case_id))
+    """One case with its timeline (a report's reporter stays hidden from departments; the read is audited)."""
+    case = load_visible_case(session(), current_actor(), case_id)
+    audit_staff_read(session(), current_actor(), case, "feedback.case_read", clock().now())
+    return _view(case)
 
 
 @blp.route("/<int:case_id>/dispatch", methods=["POST"])

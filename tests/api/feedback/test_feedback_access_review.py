@@ -168,3 +168,31 @@ def test_general_window_staff_see_only_their_own_halls_ratings_and_rectification
     # department staff do not see general-window ratings of any hall in their department list
     gongan = [r["id"] for r in client.get(f"{API}/staff/ratings", headers=people.h(people.gongan)).json]
     assert here["id"] not in gongan and there["id"] not in gongan
+
+
+def test_staff_reads_of_a_case_and_its_photos_are_audited_and_refused_reads_are_not(client, people, db):
+    upload = client.post(f"{API}/feedback/uploads", data={"file": (io.BytesIO(image_bytes()), "p.png")},
+                         content_type="multipart/form-data", headers=people.h(people.citizen)).json
+    report = dispatched_case(client, people, kind="report", category="conduct.fees", text="某窗口违规收费",
+                             photos=[upload["id"]])
+    assert client.get(f"{API}/staff/cases/{report['id']}", headers=people.h(people.renshe)).status_code == 404
+    assert client.get(f"{API}/cases/{report['id']}/photos/{upload['id']}",
+                      headers=people.h(people.renshe)).status_code == 404
+    assert client.get(f"{API}/cases/{report['id']}", headers=people.h(people.citizen)).status_code == 200
+
+    def reads():
+        db.expire_all()
+        return [(e.action, e.principal_id, e.details) for e in db.scalars(
+            select(AuditEntry).where(AuditEntry.action.in_(("feedback.case_read", "feedback.case_photo_read")))
+            .order_by(AuditEntry.id))]
+
+    assert reads() == []
+    assert client.get(f"{API}/staff/cases/{report['id']}", headers=people.h(people.gongan)).status_code == 200
+    photo = client.get(f"{API}/cases/{report['id']}/photos/{upload['id']}", headers=people.h(people.gongan))
+    assert photo.status_code == 200
+    assert client.get(f"{API}/staff/cases/{report['id']}", headers=people.h(people.dispatcher)).status_code == 200
+    assert reads() == [
+        ("feedback.case_read", people.gongan.id, {"reporter_visible": False}),
+        ("feedback.case_photo_read", people.gongan.id, {"upload_id": upload["id"], "reporter_visible": False}),
+        ("feedback.case_read", people.dispatcher.id, {"reporter_visible": True}),
+    ]
