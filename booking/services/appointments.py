@@ -27,7 +27,8 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
-from .common import get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
+from .common import (execute_and_commit, get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, sqlstate,
+                     upsert)
 from .halls import check_bookable_day, check_bookable_item
 
 REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
@@ -82,6 +83,32 @@ def _take_place(session: Session, slot_id: int) -> bool:
     taken = session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
                             .values(booked=Slot.booked + 1))
     return taken.rowcount == 1
+
+
+# PostgreSQL: the conditional UPDATE that takes a place, sent with COMMIT in
+# one round trip (common.execute_and_commit). When the slot is full it matches
+# no row, and the division by zero makes the statement fail, so the COMMIT
+# queued behind it does not run and nothing of the booking stays.
+_TAKE_PLACE_OR_FAIL = ("WITH taken AS (UPDATE booking_slots SET booked = booked + 1"
+                       " WHERE id = %(slot_id)s AND booked < capacity RETURNING id)"
+                       " SELECT 1 / count(*) FROM taken")
+DIVISION_BY_ZERO = "22012"
+
+
+def _take_place_and_commit(session: Session, slot_id: int) -> None:
+    """Take the place last, so the hot slot row stays locked only until commit."""
+    if session.get_bind().dialect.name != "postgresql":
+        if not _take_place(session, slot_id):
+            session.rollback()
+            raise SlotFull("该时段已约满，请选择其他时段")
+        session.commit()
+        return
+    try:
+        execute_and_commit(session, _TAKE_PLACE_OR_FAIL, {"slot_id": slot_id})
+    except Exception as exc:  # rolled back already
+        if sqlstate(exc) == DIVISION_BY_ZERO:
+            raise SlotFull("该时段已约满，请选择其他时段") from exc
+        raise
 
 
 def _release_place(session: Session, slot_id: int) -> None:
@@ -182,10 +209,8 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id,
                  {"hall_id": hall.id, "item_code": item_code, "starts_at": starts_at.isoformat()}, at=now)
     _notify(session, appointment, now, hall.name)
-    if not _take_place(session, slot_id):  # last: the hot row stays locked only until commit
-        session.rollback()
-        raise SlotFull("该时段已约满，请选择其他时段")
-    session.commit()
+    session.flush()  # the audit entry and messages go in before the hot row is touched
+    _take_place_and_commit(session, slot_id)
     return appointment
 
 

@@ -27,6 +27,7 @@ from ..errors import (NothingToCall, RequeueUsed, SkipTooEarly, TicketNotFound, 
                       WindowNotFound)
 from ..models import LANE_WALK_IN, HallQueue, Ticket, Window, WindowQueue
 from ..policy import Policy
+from . import cache
 from .common import get_row, ensure_same_hall, local_today, lock_rows
 
 
@@ -190,6 +191,7 @@ def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
                                  "item_code": ticket.item_code}},
                        now, dedupe_key=f"booking:ticket:{ticket.id}:rating")
     session.commit()
+    cache.forget_estimate(session, ticket.queue_id)  # a new service time: this process re-reads the mean
     return ticket
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from mobile_api.actor import Actor
@@ -14,6 +14,7 @@ from mobile_api.clock import LOCAL_TZ
 from ..calendar import HallDay, hall_day
 from ..errors import HallNotFound, WrongHall
 from ..models import CalendarOverride, Hall, HallItem, HallQueue, Window, WindowQueue
+from . import cache
 
 
 def end_request_transaction() -> None:
@@ -54,6 +55,45 @@ def lock_rows(stmt, session: Session):
     return stmt
 
 
+def execute_and_commit(session: Session, sql: str, params: dict):
+    """PostgreSQL: run one statement and COMMIT in a single round trip (a
+    psycopg pipeline) and return the statement's first row.
+
+    Why: the statement takes a hot row lock (the slot, a ticket counter) that
+    every parallel request waits for. Sent with its COMMIT, the server commits
+    right after the statement, so the lock is not held across a network round
+    trip plus the wait of this thread for the GIL in a busy worker. If the
+    statement fails, the pipeline skips the COMMIT and we roll back.
+
+    A session bound to a connection rather than the engine has joined a
+    transaction it does not own (tests' savepoints): there the statement runs
+    and the session commits as usual."""
+    if not isinstance(session.get_bind(), Engine):
+        try:
+            row = session.connection().exec_driver_sql(sql, params).first()
+        except Exception:
+            session.rollback()
+            raise
+        session.commit()
+        return row
+    raw = session.connection().connection.driver_connection
+    try:
+        with raw.pipeline(), raw.cursor() as cursor:
+            cursor.execute(sql, params)
+            raw.commit()
+            row = cursor.fetchone()
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()  # the session's own bookkeeping: the transaction is already committed
+    return row
+
+
+def sqlstate(exc: BaseException) -> str | None:
+    """The PostgreSQL error code of a driver error, bare or wrapped by SQLAlchemy."""
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
+
+
 MAX_ID = 2**31 - 1
 
 
@@ -87,24 +127,51 @@ def overrides_for(session: Session, hall_id: int, start: date, end: date) -> dic
     return {day: is_open for day, is_open in rows}
 
 
-def day_of_hall(session: Session, hall: Hall, day: date) -> HallDay:
-    return hall_day(hall.opening_hours, day, overrides_for(session, hall.id, day, day))
+def hall_overrides(session: Session, hall_id: int, today: date) -> dict[date, bool]:
+    """The hall's overrides from `today` on, cached (cache.OVERRIDE_SECONDS):
+    every booking and ticket asks, an admin changes them a few times a year."""
+    def load() -> dict[date, bool]:
+        rows = session.execute(select(CalendarOverride.day, CalendarOverride.open)
+                               .where(CalendarOverride.hall_id == hall_id, CalendarOverride.day >= today))
+        return {day: is_open for day, is_open in rows}
+    return cache.overrides_from(session, hall_id, today, load)
+
+
+def day_of_hall(session: Session, hall, today: date) -> HallDay:
+    """Today's opening at the hall (overrides from the cache)."""
+    return hall_day(hall.opening_hours, today, hall_overrides(session, hall.id, today))
 
 
 def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None:
     return session.scalar(select(HallItem).where(HallItem.hall_id == hall_id, HallItem.item_code == item_code))
 
 
-def hall_with_item(session: Session, hall_id: int, item_code: str) -> tuple[Hall, HallItem | None]:
-    """The hall and its link to the item, in one query (this is on every booking)."""
+def _load_hall_with_item(session: Session, hall_id: int, item_code: str):
+    row = session.execute(select(Hall.id, Hall.name, Hall.opening_hours, Hall.lunch_start, Hall.lunch_end,
+                                 Hall.active, HallItem.queue_id, HallQueue.prefix)
+                          .outerjoin(HallItem, (HallItem.hall_id == Hall.id) & (HallItem.item_code == item_code))
+                          .outerjoin(HallQueue, HallQueue.id == HallItem.queue_id)
+                          .where(Hall.id == hall_id)).first()
+    if row is None:
+        return None
+    hall = cache.HallFacts(row.id, row.name, dict(row.opening_hours or {}), row.lunch_start, row.lunch_end,
+                           bool(row.active))
+    link = None if row.queue_id is None else cache.QueueLink(row.id, row.queue_id, row.prefix)
+    return hall, link
+
+
+def hall_with_item(session: Session, hall_id: int, item_code: str) -> tuple[cache.HallFacts, cache.QueueLink | None]:
+    """The hall's facts and its link of the item to a queue: one Core query of
+    a few columns, cached per process (cache.HALL_SECONDS), as this is on every
+    booking and ticket."""
     if not isinstance(hall_id, int) or not 0 < hall_id <= MAX_ID:
         raise HallNotFound(f"服务大厅 {hall_id} 不存在")
-    row = session.execute(select(Hall, HallItem)
-                          .outerjoin(HallItem, (HallItem.hall_id == Hall.id) & (HallItem.item_code == item_code))
-                          .where(Hall.id == hall_id)).first()
-    if row is None or not row[0].active:
+    found = cache.cached(session, ("hall_item", hall_id, item_code), cache.HALL_SECONDS,
+                         lambda: _load_hall_with_item(session, hall_id, item_code),
+                         keep=lambda value: value is not None)
+    if found is None or not found[0].active:
         raise HallNotFound(f"服务大厅 {hall_id} 不存在")
-    return row[0], row[1]
+    return found
 
 
 # code -> (expires at (monotonic), (name, appointment_supported, department_code) or None)

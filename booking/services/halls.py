@@ -18,8 +18,8 @@ from ..calendar import HallDay, distance_meters, hall_day, last_bookable_day, sl
 from ..errors import BeyondHorizon, DateInPast, HallClosed, ItemNotBookable, ItemNotHandled
 from ..models import HALL_LEVELS, CalendarOverride, Hall, HallItem, HallQueue, Slot, Window, WindowQueue
 from ..policy import Policy
-from .common import (catalogue_facts, catalogue_present, get_hall, hall_item, local_today, overrides_for,
-                     queue_capacity)
+from . import cache
+from .common import catalogue_facts, catalogue_present, get_hall, hall_item, hall_overrides, local_today, queue_capacity
 
 
 # -- set-up (seeder, admin CLI, tests) ---------------------------------------
@@ -56,6 +56,7 @@ def add_window(session: Session, hall: Hall, number: str, name: str, queues: lis
     session.flush()
     for queue in queues:
         session.add(WindowQueue(window_id=window.id, queue_id=queue.id))
+        cache.forget_estimate(session, queue.id)
     session.flush()
     return window
 
@@ -66,6 +67,7 @@ def assign_item(session: Session, hall: Hall, queue: HallQueue, item_code: str) 
     link = HallItem(hall_id=hall.id, item_code=item_code, queue_id=queue.id)
     session.add(link)
     session.flush()
+    cache.forget(session, ("hall_item", hall.id, item_code))
     return link
 
 
@@ -95,6 +97,8 @@ def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date,
     audit.record(session, actor, "booking.calendar_override", "hall", hall_id,
                  {"day": day.isoformat(), "open": is_open, "reason": reason}, at=clock.now())
     session.commit()
+    # this process honours the change at once; others within cache.OVERRIDE_SECONDS
+    cache.forget_overrides(session, hall_id)
     return existing
 
 
@@ -180,7 +184,7 @@ def check_bookable_day(session: Session, hall: Hall, day: date, now: datetime, p
     today = local_today(now)
     if day < today:
         raise DateInPast(f"{day.isoformat()} 已过，请选择今天或以后的日期", errors={"date": ["日期已过"]})
-    overrides = overrides_for(session, hall.id, today, day)
+    overrides = hall_overrides(session, hall.id, today)
     last = last_bookable_day(today, policy.horizon_working_days, overrides)
     if day > last:
         raise BeyondHorizon(f"最远可预约到 {last.isoformat()}（{policy.horizon_working_days} 个工作日内）",

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from typing import Callable
 
-from sqlalchemy import Integer, String, and_, cast, func, insert, literal, or_, select, text, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
@@ -22,7 +22,8 @@ from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket,
                       TicketCounter)
 from ..policy import Policy
-from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
+from . import cache
+from .common import execute_and_commit, get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
 
 
 def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
@@ -78,12 +79,16 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
                appointment_id: int | None = None, priority_reason: str | None = None,
                priority_note: str | None = None) -> Ticket:
     """Number, insert and commit a ticket; `audit_entries(ticket_id)` writes
-    the audit entries in the same transaction.
+    the audit entries in the same transaction. The returned ticket carries
+    `ahead_at_issue` (tickets ahead of it when issued) on PostgreSQL.
 
     The counter row is the one hot row every kiosk of a queue contends for, so
-    on PostgreSQL the ticket id is drawn and audited first, and the number is
-    taken and the ticket inserted in one statement just before COMMIT: the row
-    lock lasts two round trips. (SQLite has one writer at a time anyway.)"""
+    on PostgreSQL the ticket id is drawn (with the count of tickets ahead, in
+    the same statement) and audited first; then one statement takes the
+    number and inserts the ticket, sent together with COMMIT in one round
+    trip: the row lock is held only while the server runs the statement and
+    the commit, never across the network or the app's scheduling. (SQLite has
+    one writer at a time anyway.)"""
     day = local_today(now)
     values = {"hall_id": queue.hall_id, "queue_id": queue.id, "origin_queue_id": queue.id, "local_date": day,
               "lane": LANE_PRIORITY if priority_reason else lane, "priority_reason": priority_reason,
@@ -91,17 +96,17 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
               "appointment_id": appointment_id, "item_code": item_code, "status": "waiting", "issued_at": now,
               "queued_at": now, "call_count": 0, "requeued": False}
     if session.get_bind().dialect.name == "postgresql":
-        ticket_id = session.scalar(text("SELECT nextval(pg_get_serial_sequence('booking_tickets', 'id'))"))
+        next_id = func.nextval(func.pg_get_serial_sequence("booking_tickets", "id"))
+        ticket_id, ahead = session.execute(select(next_id, _ahead_count(
+            queue.id, day, values["lane"], now, None).scalar_subquery())).one()
         audit_entries(ticket_id)
         session.flush()
-        number = _insert_numbered(session, ticket_id, queue, day, values)
-        if number is None:
-            insert_ignore(session, TicketCounter, {"queue_id": queue.id, "local_date": day, "last_number": 0},
-                          ["queue_id", "local_date"])
-            number = _insert_numbered(session, ticket_id, queue, day, values)
-        session.commit()
+        number = execute_and_commit(session, _NUMBERED_INSERT, dict(
+            values, id=ticket_id, prefix=queue.prefix))[0]
         # everything the row holds is known: no read after the commit
-        return Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
+        ticket = Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
+        ticket.ahead_at_issue = int(ahead or 0)
+        return ticket
     number = next_number(session, queue.id, day)
     ticket = Ticket(number=number, display=f"{queue.prefix}{number:03d}", **values)
     session.add(ticket)
@@ -111,20 +116,31 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
     return ticket
 
 
-def _insert_numbered(session: Session, ticket_id: int, queue: HallQueue, day: date, values: dict) -> int | None:
-    """PostgreSQL: take the next number and insert the ticket in one statement
-    (a data-modifying CTE); None if the day's counter row does not exist yet."""
-    bump = (update(TicketCounter).where(TicketCounter.queue_id == queue.id, TicketCounter.local_date == day)
-            .values(last_number=TicketCounter.last_number + 1)
-            .returning(TicketCounter.last_number.label("n")).cte("bump"))
-    digits = cast(bump.c.n, String)
-    display = literal(queue.prefix) + func.lpad(digits, func.greatest(3, func.length(digits)), "0")
-    columns = Ticket.__table__.c
-    chosen = select(literal(ticket_id, Integer), bump.c.n, display,
-                    *[literal(value, columns[name].type) for name, value in values.items()])
-    inserted = session.execute(insert(Ticket).from_select(["id", "number", "display", *values], chosen)
-                               .returning(Ticket.number)).first()
-    return None if inserted is None else inserted[0]
+_TICKET_COLUMNS = ("hall_id", "queue_id", "origin_queue_id", "local_date", "lane", "priority_reason",
+                   "priority_note", "source", "citizen_id", "appointment_id", "item_code", "status", "issued_at",
+                   "queued_at", "call_count", "requeued")
+# PostgreSQL: take the day's next number (creating the counter row with the
+# first ticket: the upsert locks the row like an UPDATE, so numbers stay
+# unique and gap-free) and insert the ticket, in one statement.
+_NUMBERED_INSERT = (
+    "WITH bump AS (INSERT INTO booking_ticket_counters (queue_id, local_date, last_number)"
+    " VALUES (%(queue_id)s, %(local_date)s, 1) ON CONFLICT (queue_id, local_date)"
+    " DO UPDATE SET last_number = booking_ticket_counters.last_number + 1 RETURNING last_number AS n)"
+    f" INSERT INTO booking_tickets (id, number, display, {', '.join(_TICKET_COLUMNS)})"
+    " SELECT %(id)s, n, %(prefix)s || lpad(n::text, greatest(3, length(n::text)), '0'), "
+    + ", ".join(f"%({name})s" for name in _TICKET_COLUMNS) + " FROM bump RETURNING number")
+
+
+def _ahead_count(queue_id: int, day: date, lane: int, queued_at: datetime, ticket_id: int | None):
+    """Waiting tickets ahead: a higher lane, or the same lane and queued
+    earlier (the lower id first at the same time). With no `ticket_id`, the
+    count is for a ticket about to be inserted, in the statement that draws its
+    id: every ticket it can see drew its id before, so a tie counts as ahead."""
+    same_time = Ticket.queued_at == queued_at
+    same_time = and_(same_time, Ticket.id < ticket_id) if ticket_id is not None else same_time
+    return select(func.count()).select_from(Ticket).where(
+        Ticket.queue_id == queue_id, Ticket.status == "waiting", Ticket.local_date == day,
+        or_(Ticket.lane > lane, and_(Ticket.lane == lane, or_(Ticket.queued_at < queued_at, same_time))))
 
 
 def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item_code: str,
@@ -142,7 +158,7 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
     if not day_of_hall(session, hall, local_today(now)).open:
         raise HallClosed(f"{hall.name}今天不办公")
     reason = resolve_priority(session, policy, local_today(now), citizen_id, priority_reason)
-    queue = session.get(HallQueue, link.queue_id)
+    queue = link  # the queue's id, hall and prefix, from the cached link
     details = {"hall_id": hall.id, "queue": queue.prefix, "item_code": item_code, "priority_reason": reason,
                "priority_declared": priority_reason is not None, "priority_note": priority_note}
     return new_ticket(session, now, queue, lane=LANE_WALK_IN, source="walk_in", citizen_id=citizen_id,
@@ -169,12 +185,8 @@ def position(session: Session, ticket: Ticket) -> int:
     """Tickets ahead in the same queue: a higher lane, or the same lane and queued earlier."""
     if ticket.status != "waiting":
         return 0
-    ahead = session.scalar(select(func.count()).select_from(Ticket).where(
-        Ticket.queue_id == ticket.queue_id, Ticket.status == "waiting", Ticket.local_date == ticket.local_date,
-        or_(Ticket.lane > ticket.lane,
-            and_(Ticket.lane == ticket.lane,
-                 or_(Ticket.queued_at < ticket.queued_at,
-                     and_(Ticket.queued_at == ticket.queued_at, Ticket.id < ticket.id))))))
+    ahead = session.scalar(_ahead_count(ticket.queue_id, ticket.local_date, ticket.lane, ticket.queued_at,
+                                        ticket.id))
     return int(ahead or 0)
 
 
@@ -190,12 +202,19 @@ def average_service(session: Session, queue_id: int, now: datetime, policy: Poli
 
 
 def estimate(session: Session, ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, int]:
-    """(tickets ahead, estimated minutes of wait)."""
-    ahead = position(session, ticket)
+    """(tickets ahead, estimated minutes of wait). A ticket just issued
+    carries its count from the issuing transaction: no second one to ask."""
     if ticket.status != "waiting":
         return 0, 0
-    windows = max(1, windows_serving(session, ticket.queue_id))
-    wait = average_service(session, ticket.queue_id, now, policy) * ahead / windows
+    ahead = getattr(ticket, "ahead_at_issue", None)
+    if ahead is None:
+        ahead = position(session, ticket)
+    # An estimate, read on every ticket issued: its inputs are cached per
+    # queue for cache.ESTIMATE_SECONDS (completing a ticket drops the entry).
+    windows, service = cache.cached(session, cache.estimate_key(ticket.queue_id), cache.ESTIMATE_SECONDS,
+                                    lambda: (max(1, windows_serving(session, ticket.queue_id)),
+                                             average_service(session, ticket.queue_id, now, policy)))
+    wait = service * ahead / windows
     return ahead, int(round(wait.total_seconds() / 60))
 
 
