@@ -234,6 +234,14 @@ class RatingSchema(ma.Schema):
     rectification_state = _opt(ma.fields.String())
 
 
+class StaffRatingSchema(RatingSchema):
+    """A rating as staff see it: no event id, since the event (a case, an
+    application, a ticket) leads back to the person who rated."""
+
+    class Meta:
+        exclude = ("event_id",)
+
+
 class RatingOptionsSchema(ma.Schema):
     levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)
     bad_reasons = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.String(), required=True)

@@ -17,7 +17,7 @@ from ..schemas import (AppealDecisionSchema, FeedbackReasonSchema, RatingCreateS
                        RatingSchema, RatingStatsArgsSchema, RatingStatsSchema, RectificationCallbackSchema,
                        RectificationContactSchema, RectificationListArgsSchema, RectificationRatingSchema,
                        RectificationResolveSchema, RectificationSchema, StaffRatingListArgsSchema,
-                       StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
+                       StaffRatingSchema, StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
 from ..taxonomy import BAD_REASONS, LEVELS
 from . import clock, rules, session
 
@@ -101,9 +101,9 @@ def staff_stats(args):
 @blp.route("/staff/ratings", methods=["GET"])
 @require_roles(*STAFF)
 @blp.arguments(StaffRatingListArgsSchema, location="query")
-@blp.response(200, RatingSchema(many=True), headers=PAGINATION_HEADER_DOC)
+@blp.response(200, StaffRatingSchema(many=True), headers=PAGINATION_HEADER_DOC)
 def staff_ratings(args):
-    """My department's ratings, without who gave them."""
+    """My department's ratings, without who gave them (nor the event, which would tell)."""
     level = LEVELS[args["level"]][0] if args.get("level") else None
     rows, total = paginate(session(), ratings.department_ratings(current_actor(), level), args["page"],
                            args["page_size"])

@@ -196,3 +196,22 @@ def test_staff_reads_of_a_case_and_its_photos_are_audited_and_refused_reads_are_
         ("feedback.case_photo_read", people.gongan.id, {"upload_id": upload["id"], "reporter_visible": False}),
         ("feedback.case_read", people.dispatcher.id, {"reporter_visible": True}),
     ]
+
+
+def test_the_staff_ratings_list_does_not_lead_back_to_the_rater(client, people):
+    """A good rating of a closed case: the department that handled the case knows who filed it, so the
+    rating must not name the case (event id), or the list tells them who rated."""
+    case = dispatched_case(client, people)
+    act(client, people, people.gongan, case["id"], "reply", {"text": "已处理"})
+    client.post(f"{API}/cases/{case['id']}/satisfaction", json={"satisfaction": "satisfied"},
+                headers=people.h(people.citizen))
+    rated = client.post(f"{API}/ratings", json={"event_kind": "case", "event_id": case["id"], "level": "satisfied"},
+                        headers=people.h(people.citizen))
+    assert rated.status_code == 201, rated.json
+    listed = client.get(f"{API}/staff/ratings", headers=people.h(people.gongan))
+    assert listed.status_code == 200
+    row = next(r for r in listed.json if r["id"] == rated.json["id"])
+    assert row.get("event_id") is None and "citizen_id" not in row
+    # the citizen's own list still names the event
+    mine = client.get(f"{API}/ratings", headers=people.h(people.citizen)).json
+    assert [r["event_id"] for r in mine] == [case["id"]]
