@@ -24,6 +24,8 @@ def case_view(session: Session, actor: Actor, case: FeedbackCase, detail: bool =
     view["overdue"] = case.overdue_at is not None
     view["photos"] = case_photo_upload_ids(session, case.id)
     show_reporter = reporter_visible_to(actor, case)
+    if not show_reporter and case.about_type == "application":
+        view["about_ref"] = None  # the reporter's own application: its id names the reporter
     if detail:
         timeline = []
         for event in events_of(session, case.id):

@@ -215,3 +215,18 @@ def test_the_staff_ratings_list_does_not_lead_back_to_the_rater(client, people):
     # the citizen's own list still names the event
     mine = client.get(f"{API}/ratings", headers=people.h(people.citizen)).json
     assert [r["event_id"] for r in mine] == [case["id"]]
+
+
+def test_a_report_about_the_reporters_own_application_does_not_name_it_to_the_department(client, people, served):
+    application = served.add("application", citizen_id=people.citizen.id, department_code="gongan")
+    report = dispatched_case(client, people, kind="report", category="conduct.fees", text="办理时被索要好处费",
+                             about_type="application", about_ref=str(application.id))
+    for path in (f"{API}/staff/cases/{report['id']}", f"{API}/staff/cases"):
+        seen = client.get(path, headers=people.h(people.gongan)).json
+        row = seen if isinstance(seen, dict) else next(c for c in seen if c["id"] == report["id"])
+        assert row["reporter_hidden"] is True
+        assert row["about_ref"] is None  # the application id leads straight to its applicant
+    by_dispatcher = client.get(f"{API}/staff/cases/{report['id']}", headers=people.h(people.dispatcher)).json
+    assert by_dispatcher["about_ref"] == str(application.id)
+    mine = client.get(f"{API}/cases/{report['id']}", headers=people.h(people.citizen)).json
+    assert mine["about_ref"] == str(application.id)
