@@ -32,6 +32,15 @@ class ApplicationCreateSchema(ma.Schema):
             raise ma.ValidationError("须且只须提供 item_code 或 theme_id 之一", "item_code")
 
 
+class ApplicationSubmitOnceSchema(ma.Schema):
+    """The `application` part of a one-request submission (an item, not a theme)."""
+    item_code = f.String(required=True, validate=v.Length(min=1, max=12))
+    form = f.Dict(keys=f.String(), load_default=dict)
+    commitments = f.List(f.String(validate=v.Length(max=16)), load_default=list)
+    delivery_method = f.String(validate=v.OneOf(DELIVERY), load_default="window")
+    postal_address = f.String(validate=v.Length(max=255), allow_none=True)
+
+
 class ApplicationUpdateSchema(ma.Schema):
     form = f.Dict(keys=f.String())
     commitments = f.List(f.String(validate=v.Length(max=16)))

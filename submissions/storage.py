@@ -32,8 +32,21 @@ class StoredBlob:
     content_type: str
 
 
+@dataclass(frozen=True)
+class StagedBlob:
+    """Checked bytes not yet in the store (`keep` puts them there, `discard` drops them)."""
+    blob: StoredBlob
+    tmp: Path
+
+
 class FileStorage(Protocol):
     def put_stream(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StoredBlob: ...
+
+    def stage(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StagedBlob: ...
+
+    def keep(self, staged: StagedBlob) -> None: ...
+
+    def discard(self, staged: StagedBlob) -> None: ...
 
     def open(self, sha256: str) -> BinaryIO: ...
 
@@ -82,6 +95,13 @@ class LocalContentStore:
         return open(self.path_for(sha256), "rb")
 
     def put_stream(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StoredBlob:
+        staged = self.stage(stream, max_bytes, chunk_bytes)
+        self.keep(staged)
+        return staged.blob
+
+    def stage(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StagedBlob:
+        """Copy, hash and check the stream in one pass, leaving it outside the
+        store: a request carrying several files keeps them all or none."""
         incoming = self.root / ".incoming"
         incoming.mkdir(parents=True, exist_ok=True)
         fd, tmp_name = tempfile.mkstemp(dir=incoming, prefix="upload-")
@@ -107,11 +127,15 @@ class LocalContentStore:
                 raise FileRejected("只接受 JPEG、PNG 或 PDF 文件，且文件内容须完整有效（按内容识别，与文件名无关）",
                                    code="submissions.file_type_rejected",
                                    errors={"file": ["不是有效的 JPEG、PNG 或 PDF 文件"]})
-            sha256 = digest.hexdigest()
-            target = self.path_for(sha256)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, target)  # atomic: a reader never sees half a file
-            return StoredBlob(sha256, size, content_type)
-        finally:
-            if tmp.exists():
-                tmp.unlink()
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return StagedBlob(StoredBlob(digest.hexdigest(), size, content_type), tmp)
+
+    def keep(self, staged: StagedBlob) -> None:
+        target = self.path_for(staged.blob.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged.tmp, target)  # atomic: a reader never sees half a file
+
+    def discard(self, staged: StagedBlob) -> None:
+        staged.tmp.unlink(missing_ok=True)

@@ -1,0 +1,161 @@
+"""`POST /api/v1/applications/submit`: create and submit an application with
+its materials in one multipart request (what a phone sends when the citizen
+presses 提交). The stepwise endpoints stay for drafts filled over time and for
+re-sending one photo on a weak network."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import wraps
+
+import marshmallow as ma
+from flask import current_app, g, make_response, request
+from sqlalchemy import select
+
+from identity.auth import current_actor, require_roles
+from identity.stepup import HEADER as STEP_UP_HEADER
+from mobile_api import idempotency as idem
+
+from ..errors import FileRejected, FormInvalid
+from ..schemas import ApplicationSchema, ApplicationSubmitOnceSchema
+from ..services import one_request, present
+from . import common
+from .citizen import blp
+
+FILE_PREFIX = "files."
+_MULTIPART_SLACK = 64 * 1024  # framing and the form part, per request and per file
+
+
+class _Guard:
+    """Takes the idempotency lock once the files' hashes are known (the
+    fingerprint is made from them, so the bytes are hashed only once)."""
+
+    def __init__(self, scope: str):
+        self.scope, self.fingerprint, self.locked = scope, None, False
+
+    def __call__(self, sha256s: list[str]) -> None:
+        self.fingerprint = _fingerprint(sha256s)
+        redis = current_app.extensions["redis"]
+        if not redis.set(f"idem:lock:{self.scope}", self.fingerprint, nx=True, ex=idem.LOCK_SECONDS):
+            holder = redis.get(f"idem:lock:{self.scope}")
+            if holder is not None and holder != self.fingerprint:
+                raise idem.IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
+            raise idem.IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+        self.locked = True
+
+
+def _fingerprint(sha256s: list[str]) -> str:
+    """The request as the platform's `@idempotent` sees it, except that each
+    file counts by its SHA-256 (`@idempotent` would read the whole body into
+    memory to hash it)."""
+    digest = hashlib.sha256(f"POST {request.path}\x00".encode())
+    digest.update((request.form.get("application") or "").encode() + b"\x00")
+    for (field, _), sha256 in zip(_file_parts(), sha256s):
+        digest.update(f"{field}={sha256}\x00".encode())
+    return digest.hexdigest()
+
+
+def _file_parts():
+    return [(field, upload) for field, upload in request.files.items(multi=True)]
+
+
+def idempotent_files(view):
+    """`Idempotency-Key` for a multipart write: same key and same request
+    (fields and file contents) replays the first answer, another request is a
+    422, a retry while the first runs is a 409; records are the platform's."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        if not idem._KEY_PATTERN.match(key):
+            raise idem.IdempotencyKeyInvalid("Idempotency-Key 应为 8–128 个可见 ASCII 字符")
+        db, clock = current_app.extensions["db"], current_app.extensions["clock"]
+        scope = idem._scope(key)
+        with db.new_session() as lookup:
+            record = lookup.scalar(select(idem.IdempotencyRecord).where(idem.IdempotencyRecord.scope_hash == scope))
+        if record is not None and record.expires_at > clock.now():
+            # A retry: nothing is checked or stored again, the bytes are only hashed.
+            _multipart()
+            if record.fingerprint != _fingerprint([_sha256(u.stream) for _, u in _file_parts()]):
+                raise idem.IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
+            return idem._replay(record)
+        guard = g.submissions_idempotency = _Guard(scope)
+        try:
+            response = make_response(view(*args, **kwargs))
+            if g.get("_db_session") is not None:
+                g._db_session.rollback()
+            if guard.fingerprint and response.status_code < 500:
+                idem._store(db, clock, scope, guard.fingerprint, response)
+            return response
+        finally:
+            if guard.locked:
+                current_app.extensions["redis"].delete(f"idem:lock:{scope}")
+
+    return wrapper
+
+
+def _sha256(stream, chunk: int = 256 * 1024) -> str:
+    digest = hashlib.sha256()
+    while block := stream.read(chunk):
+        digest.update(block)
+    return digest.hexdigest()
+
+
+def _multipart():
+    """(body, incoming files) of the request; 4xx naming the part that is wrong."""
+    config = current_app.config
+    # werkzeug spools each part over 500 KB to a temporary file: nothing big stays in memory.
+    request.max_content_length = (config["SUBMISSIONS_MAX_APPLICATION_BYTES"]
+                                  + _MULTIPART_SLACK * (config["SUBMISSIONS_MAX_FILES_PER_APPLICATION"] + 1))
+    if request.mimetype != "multipart/form-data":
+        raise FileRejected("请以 multipart/form-data 提交申请和材料", code="submissions.multipart_required",
+                           errors={"application": ["须以 multipart/form-data 提交"]})
+    try:
+        body = ApplicationSubmitOnceSchema().load(json.loads(request.form.get("application") or "null") or {})
+    except json.JSONDecodeError:
+        raise FormInvalid("application 不是有效的 JSON", errors={"application": ["须为 JSON 对象"]}) from None
+    except ma.ValidationError as error:
+        raise FormInvalid("申请内容有误", errors={"application": error.normalized_messages()}) from None
+    incoming, wrong = [], []
+    for field, upload in _file_parts():
+        code = field[len(FILE_PREFIX):] if field.startswith(FILE_PREFIX) else ""
+        if not code or len(code) > 16:
+            wrong.append(field)
+        incoming.append(one_request.IncomingFile(code, upload.stream, upload.filename))
+    if wrong:
+        raise FileRejected("文件字段须命名为 files.<材料编号>", code="submissions.upload_incomplete",
+                           errors={f: ["须命名为 files.<材料编号>"] for f in wrong})
+    return body, incoming
+
+
+_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["application"],
+    "properties": {"application": {"type": "string", "description": "JSON: item_code, form, commitments, "
+                                   "delivery_method, postal_address (as for POST /applications)"}},
+    "additionalProperties": {"type": "string", "format": "binary",
+                             "description": "files.<material_code>: one JPEG/PNG/PDF (repeat for several)"}}}}},
+    "parameters": [{"in": "header", "name": STEP_UP_HEADER, "required": False, "schema": {"type": "string"},
+                    "description": "须本人办理的事项: 人脸核身后签发的短期凭证"}]}
+
+
+@blp.route("/applications/submit", methods=["POST"])
+@require_roles("citizen")
+@idempotent_files
+@blp.response(201, ApplicationSchema)
+@blp.alt_response(403, description="须本人办理: 缺少或无效的人脸核身凭证")
+@blp.alt_response(413, description="文件或材料总量过大")
+@blp.alt_response(422, description="申请表、材料或文件有误；什么都不保存")
+@blp.doc(**_DOC)
+def submit_with_materials(**_):
+    """Create and submit an application with its materials in one request (Idempotency-Key recommended)."""
+    body, incoming = _multipart()
+    application = one_request.create_and_submit(
+        common.session(), current_actor(), common.clock(), common.storage(), common.limits(), body, incoming,
+        common.commitment_version(), tokens=current_app.extensions["tokens"],
+        step_up_token=request.headers.get(STEP_UP_HEADER), warning_ratio=common.warning_ratio(),
+        on_staged=g.get("submissions_idempotency"))
+    return (common.finished(present.detail(common.session(), application, common.clock().now())), 201,
+            {"Location": f"/api/v1/applications/{application.id}"})
