@@ -3,6 +3,7 @@ no unmasked ID number in what staff read or in the audit log."""
 
 from __future__ import annotations
 
+import io
 import json
 
 import pytest
@@ -152,3 +153,45 @@ def test_staff_detail_shows_the_id_number_masked_and_it_is_encrypted_at_rest(cli
     assert ID_NUMBER not in answer.get_data(as_text=True)
     stored = json.dumps(session.get(Application, app_id).form_data, ensure_ascii=False)
     assert ID_NUMBER not in stored
+
+
+def test_another_citizens_theme_application_is_404(client, flow, session):
+    from guides.services import get_theme
+
+    from .conftest import fill_form, png_bytes
+
+    codes = [item.code for item in get_theme(session, "newborn").members]
+    session.commit()
+    fields = {}
+    for code in codes:
+        for field in client.get(f"{API}/guides/items/{code}").json["form_fields"]:
+            fields.setdefault(field["name"], field)
+    created = client.post(f"{API}/applications", json={"theme_id": "newborn", "form": fill_form(list(fields.values()))},
+                          headers=flow.h())
+    assert created.status_code == 201, created.json
+    bundle = created.json
+    other = flow.h(flow.make.citizen())
+    assert client.get(f"{API}/theme-applications/{bundle['id']}", headers=other).status_code == 404
+    material = next(m for m in bundle["materials"] if m["required"])
+    upload = client.post(f"{API}/theme-applications/{bundle['id']}/materials", headers=other,
+                         data={"material_name": material["name"], "file": (io.BytesIO(png_bytes()), "p.png")},
+                         content_type="multipart/form-data")
+    assert upload.status_code == 404
+    assert client.post(f"{API}/theme-applications/{bundle['id']}/submit", headers=other).status_code == 404
+    assert client.get(f"{API}/theme-applications/{bundle['id']}", headers=flow.h()).json == bundle
+
+
+def test_staff_of_another_department_cannot_download_materials(client, flow, session):
+    app_id = flow.accepted()
+    files = flow.get(app_id).json
+    file_ids = [f["id"] for f in files.get("files", [])]
+    assert file_ids, files
+    stranger = flow.make.staff("approver", "gongan", hall_id=1)
+    response = client.get(f"{API}/staff/applications/{app_id}/materials/{file_ids[0]}/content",
+                          headers=flow.make.headers(stranger))
+    assert response.status_code == 403
+    ok = client.get(f"{API}/staff/applications/{app_id}/materials/{file_ids[0]}/content",
+                    headers=flow.make.headers(flow.approver))
+    assert ok.status_code == 200
+    reads = [e for e in entries_for(session, "application", app_id) if e.action == "submissions.material_read"]
+    assert [e.principal_id for e in reads] == [flow.approver.id]
