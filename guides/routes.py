@@ -12,8 +12,10 @@ from . import services
 from .schemas import (DepartmentSchema, ItemDraftSchema, ItemQueryArgsSchema, ItemSchema, ItemVersionSchema,
                       ItemVersionSummarySchema, LifeEventSchema, SearchResponseSchema, SyncArgsSchema, SyncSchema,
                       ThemeDetailSchema, ThemeSchema)
+from .errors import ItemNotFound, ThemeNotFound
 from .search.build import IndexHolder, item_summary
 from .search.service import search_items
+from .search.text import CONTROL
 
 blp = Blueprint("guides", __name__, url_prefix="/api/v1/guides", description="办事指南")
 
@@ -34,6 +36,17 @@ def holder() -> IndexHolder:
         found = IndexHolder(current_app.config["GUIDES_INDEX_CHECK_SECONDS"])
         current_app.extensions["guides_index"] = found
     return found
+
+
+@blp.before_request
+def _refuse_control_characters_in_path():
+    """No item code or theme id holds a control character; PostgreSQL refuses
+    NUL in a text parameter outright, so such a path must not reach a query."""
+    args = request.view_args or {}
+    if CONTROL.search(args.get("code") or ""):
+        raise ItemNotFound("事项不存在：编码含有控制字符")
+    if CONTROL.search(args.get("theme_id") or ""):
+        raise ThemeNotFound("主题不存在：编号含有控制字符")
 
 
 def _changed() -> None:

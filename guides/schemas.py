@@ -221,9 +221,9 @@ class ItemSummarySchema(ma.Schema):
 class ItemQueryArgsSchema(PageArgsSchema):
     q = f.String(validate=[v.Length(max=MAX_QUERY, error="查询词不能超过100个字符"),
                            _no_control_characters])
-    department = f.String(validate=v.Length(min=1, max=32))
-    theme = f.String(validate=v.Length(min=1, max=32))
-    life_event = f.String(validate=v.Length(min=1, max=32))
+    department = f.String(validate=[v.Length(min=1, max=32), _no_control_characters])
+    theme = f.String(validate=[v.Length(min=1, max=32), _no_control_characters])
+    life_event = f.String(validate=[v.Length(min=1, max=32), _no_control_characters])
     channel = f.String(validate=v.OneOf(CHANNELS))
     online_depth = f.Integer(validate=v.Range(min=1, max=4))
     max_visits = f.Integer(validate=v.Range(min=0, max=2))

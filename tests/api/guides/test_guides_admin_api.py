@@ -170,3 +170,11 @@ def test_a_revision_no_column_can_hold_is_404(client, catalogue, gongan_admin, r
     response = client.get(f"{BASE}/{CODE}/versions/{revision}", headers=gongan_admin)
     assert response.status_code == 404 and response.content_type == "application/problem+json"
     assert response.json["code"] == "guides.version_not_found"
+
+
+@pytest.mark.parametrize("method, suffix", [("GET", "versions"), ("GET", "versions/1"), ("POST", "draft"),
+                                            ("POST", "publish"), ("POST", "retire")])
+def test_control_characters_in_an_item_code_are_404(client, catalogue, gongan_admin, method, suffix):
+    # Was a 500 on PostgreSQL, which refuses NUL in a text parameter.
+    response = client.open(f"{BASE}/0103%00/{suffix}", method=method, headers=gongan_admin)
+    assert response.status_code == 404 and response.json["code"] == "guides.item_not_found"

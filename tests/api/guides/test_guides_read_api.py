@@ -56,6 +56,10 @@ def test_filters(client, catalogue):
     ({"online_depth": 5}, "online_depth"),
     ({"max_visits": -1}, "max_visits"),
     ({"channel": "fax"}, "channel"),
+    # NUL in a filter was a 500 on PostgreSQL (text parameters cannot hold it).
+    ({"department": "gong\x00an"}, "department"),
+    ({"theme": "\x00"}, "theme"),
+    ({"life_event": "a\x00"}, "life_event"),
 ])
 def test_bad_query_parameters_are_a_clear_4xx(client, catalogue, query, field):
     response = client.get("/api/v1/guides/items", query_string=query)
@@ -146,3 +150,15 @@ def test_odd_queries_never_fail(client, catalogue, q):
     body = response.json
     assert body["items"] or body["suggestions"]
     assert all("<script>" not in i["name_highlighted"] for i in body["items"])
+
+
+@pytest.mark.parametrize("path, code", [
+    ("/api/v1/guides/items/0103%00", "guides.item_not_found"),
+    ("/api/v1/guides/items/%01", "guides.item_not_found"),
+    ("/api/v1/guides/themes/a%00b", "guides.theme_not_found"),
+])
+def test_control_characters_in_a_path_are_404(client, catalogue, path, code):
+    # Was a 500 on PostgreSQL: the NUL reached the look-up as a text parameter.
+    response = client.get(path)
+    assert response.status_code == 404 and response.content_type == PROBLEM
+    assert response.json["code"] == code
