@@ -195,3 +195,17 @@ def test_staff_of_another_department_cannot_download_materials(client, flow, ses
     assert ok.status_code == 200
     reads = [e for e in entries_for(session, "application", app_id) if e.action == "submissions.material_read"]
     assert [e.principal_id for e in reads] == [flow.approver.id]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "submissions.services.access.staff_may_read lets every clerk read every application: once accepted at "
+    "hall 1 (accepted_hall_id=1), a clerk of another hall (hall 2) still reads its form and downloads its "
+    "materials (GET /api/v1/staff/applications/{id}, …/materials/{fid}/content); issue 6 allows only the "
+    "owner and the staff handling the application"))
+def test_clerk_of_another_hall_cannot_read_an_application_accepted_elsewhere(client, flow, session):
+    app_id = flow.accepted()  # accepted by flow.clerk at hall 1
+    file_id = flow.get(app_id).json["files"][0]["id"]
+    stranger = flow.make.headers(flow.make.staff("clerk", "gongan", hall_id=2))
+    assert client.get(f"{API}/staff/applications/{app_id}", headers=stranger).status_code == 403
+    assert client.get(f"{API}/staff/applications/{app_id}/materials/{file_id}/content",
+                      headers=stranger).status_code == 403
