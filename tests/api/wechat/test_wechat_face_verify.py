@@ -80,6 +80,14 @@ def test_another_citizens_verify_id_is_not_found(client, ready, login, standin):
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("verify_id", ["\x00", "abc\x00def"])
+def test_a_nul_in_the_verify_id_is_a_422(client, ready, verify_id):
+    # Was a 500 on PostgreSQL, which refuses NUL in a text parameter.
+    response = client.post(RESULT, json={"verify_id": verify_id}, headers=bearer(ready))
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert response.json["errors"]["verify_id"] == ["不能包含 NUL 字符"]
+
+
 def test_an_expired_session_is_refused(client, ready, standin, clock, app, session):
     verify_id = _start(client, ready).json["verify_id"]
     standin.complete_face(verify_id, passed=True)
