@@ -42,6 +42,18 @@ def test_list_endpoints_refuse_unknown_filters_and_bad_page_sizes(client, make):
     assert client.get("/api/v1/admin/audit-log?page=0", headers=headers).status_code == 422
 
 
+@pytest.mark.parametrize("query, field", [
+    ("action=%00", "action"), ("object_type=a%00", "object_type"), ("object_id=%001", "object_id"),
+    ("principal_id=9223372036854775808", "principal_id"), ("principal_id=0", "principal_id"),
+])
+def test_audit_log_filters_no_entry_can_match_are_a_422(client, make, query, field):
+    # NUL was a 500 on PostgreSQL (text parameters cannot hold it); principal_id
+    # beyond 64 bits was a 500 on SQLite (OverflowError from the driver).
+    response = client.get(f"/api/v1/admin/audit-log?{query}", headers=make.headers(make.staff(role="admin")))
+    assert response.status_code == 422 and response.content_type == "application/problem+json"
+    assert field in response.json["errors"]
+
+
 @pytest.fixture
 def handler():
     calls = []
