@@ -27,7 +27,9 @@ from mobile_api.crypto import mask_id_number, mask_name
 
 from .deadlines import local_date
 from .errors import CertificateNotFound, InvalidTransition, StaffForbidden
+from .form_privacy import unseal
 from .models import Application, Certificate
+
 
 PREFIX = "ZJCERT1"
 
@@ -81,7 +83,7 @@ def _canonical(document: dict) -> bytes:
 def issue_certificate(session: Session, signer: CertificateSigner, application: Application, actor: Actor,
                       now) -> Certificate:
     """Add the certificate of a completed, approved application (not committed)."""
-    form = application.form_data or {}
+    form = unseal(application.form_data)
     issued_on = local_date(now)
     cert_id = secrets.token_hex(16)
     number = f"{application.item_code}-{issued_on:%Y%m%d}-{application.id:08d}"

@@ -2,7 +2,7 @@
 
 Citizens see only their own (someone else's is answered as not found). Staff
 who handle an application may read it: clerks at the general desk for every
-department, approvers and department admins for their own department, a
+department until it is accepted, then the clerks of the accepting hall, approvers and department admins for their own department, a
 platform admin (no department) for all.
 """
 
@@ -34,7 +34,10 @@ def staff_may_read(actor: Actor, application: Application) -> bool:
     if not actor.is_staff:
         return False
     if actor.role == "clerk":
-        return True
+        # The general desk sees what waits for acceptance; once accepted, the
+        # application belongs to the hall that accepted it (and its delivery).
+        accepted_at = getattr(application, "accepted_hall_id", None)
+        return accepted_at is None or actor.hall_id is None or accepted_at == actor.hall_id
     if actor.role == "admin" and actor.department_code is None:
         return True
     return actor.role in ("approver", "admin") and actor.department_code == application.department_code

@@ -12,6 +12,7 @@ from mobile_api.pagination import paginate
 from .. import deadlines
 from ..errors import DeliveryInvalid, FormInvalid, MaterialsIncomplete, NotEditable
 from ..forms import check_form, normalise_form
+from ..form_privacy import keep_masked_values, seal, unseal
 from ..models import Application, ApplicationFile
 from . import workflow
 from .access import own_application
@@ -67,7 +68,8 @@ def new_application(session: Session, actor: Actor, now, item, form: dict, commi
         item_id=item.id, item_code=item.code, item_revision=item.revision, item_version=item.version,
         item_name=item.name, department_code=item.department_code, promised_days=item.promised_days,
         statutory_days=item.statutory_days, in_person_required=item.in_person_required,
-        certificate_type=item.certificate_type, postal_delivery=item.postal_delivery, form_data=form,
+        certificate_type=item.certificate_type, postal_delivery=item.postal_delivery,
+        form_data=seal(item.form_fields, form),
         commitments=signed, waivers={}, delivery_method=delivery_method,
         postal_address=(postal_address or None) if delivery_method == "post" else None,
         supplement_rounds=0, channel=actor.channel, created_at=now, updated_at=now, paused_working_days=0)
@@ -99,11 +101,11 @@ def update_application(session: Session, actor: Actor, clock, application_id: in
     now = clock.now()
     values: dict = {}
     if "form" in changes:
-        form = normalise_form(changes["form"])
+        form = keep_masked_values(normalise_form(changes["form"]), application.form_data)
         errors = check_form(item.form_fields, form, complete=False)
         if errors:
             raise FormInvalid(f"申请表有 {len(errors)} 处填写有误", errors=errors)
-        values["form_data"] = form
+        values["form_data"] = seal(item.form_fields, form)
     if "commitments" in changes:
         values["commitments"] = check_commitments(item, changes["commitments"], now, text_version)
     method = changes.get("delivery_method", application.delivery_method)
@@ -131,7 +133,7 @@ def update_application(session: Session, actor: Actor, clock, application_id: in
 def check_complete(session: Session, application: Application, item) -> dict:
     """Raise unless the form is complete and every required material is provided;
     return the waivers to record."""
-    errors = check_form(item.form_fields, application.form_data, complete=True)
+    errors = check_form(item.form_fields, unseal(application.form_data), complete=True)
     if errors:
         raise FormInvalid(f"申请表有 {len(errors)} 处未填或填写有误", errors=errors)
     uploaded = set(session.scalars(select(ApplicationFile.material_code)

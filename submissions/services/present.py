@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import deadlines
+from ..form_privacy import masked
 from ..models import Application, ApplicationEvent, Certificate
 from . import workflow
 from .catalogue import item_of
@@ -65,7 +66,7 @@ def detail(session: Session, application: Application, now, for_staff: bool = Fa
     body = summary(application, now)
     body.update({
         "item_revision": application.item_revision, "item_version": application.item_version,
-        "form": application.form_data, "commitments": application.commitments, "waivers": application.waivers,
+        "form": masked(application.form_data), "commitments": application.commitments, "waivers": application.waivers,
         "delivery_method": application.delivery_method, "postal_address": application.postal_address,
         "supplement_request": application.supplement_request, "supplement_rounds": application.supplement_rounds,
         "accepted_at": application.accepted_at, "decided_at": application.decided_at,

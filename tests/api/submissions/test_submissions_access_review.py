@@ -142,10 +142,6 @@ def test_audit_entries_hold_no_unmasked_id_number(client, flow, session):
         assert ID_NUMBER not in blob, entry.action
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "submissions keeps the applicant's form (Application.form_data) as plain JSON and returns it as is: the "
-    "18-digit ID number (and any phone field) is stored unencrypted and shown unmasked to the citizen and to "
-    "every staff reader (GET /api/v1/staff/applications/{id} -> form.id_number); DESIGN rule 6"))
 def test_staff_detail_shows_the_id_number_masked_and_it_is_encrypted_at_rest(client, flow, session):
     app_id = flow.submitted()
     answer = flow.staff_get(app_id, flow.clerk)
@@ -197,11 +193,6 @@ def test_staff_of_another_department_cannot_download_materials(client, flow, ses
     assert [e.principal_id for e in reads] == [flow.approver.id]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "submissions.services.access.staff_may_read lets every clerk read every application: once accepted at "
-    "hall 1 (accepted_hall_id=1), a clerk of another hall (hall 2) still reads its form and downloads its "
-    "materials (GET /api/v1/staff/applications/{id}, …/materials/{fid}/content); issue 6 allows only the "
-    "owner and the staff handling the application"))
 def test_clerk_of_another_hall_cannot_read_an_application_accepted_elsewhere(client, flow, session):
     app_id = flow.accepted()  # accepted by flow.clerk at hall 1
     file_id = flow.get(app_id).json["files"][0]["id"]
@@ -209,3 +200,18 @@ def test_clerk_of_another_hall_cannot_read_an_application_accepted_elsewhere(cli
     assert client.get(f"{API}/staff/applications/{app_id}", headers=stranger).status_code == 403
     assert client.get(f"{API}/staff/applications/{app_id}/materials/{file_id}/content",
                       headers=stranger).status_code == 403
+
+
+def test_editing_a_form_with_its_masked_id_number_keeps_the_real_one(client, flow, session):
+    """Clients send back the form they were shown: a masked value means "unchanged"."""
+    created = flow.create()
+    app_id = created.json["id"]
+    shown = created.json["form"]
+    assert "*" in shown["id_number"]
+    edited = dict(shown, reason="有效期届满")
+    answer = client.put(f"/api/v1/applications/{app_id}", json={"form": edited}, headers=flow.h())
+    assert answer.status_code == 200, answer.json
+    assert answer.json["form"]["id_number"] == shown["id_number"]
+    session.expire_all()
+    stored = session.get(Application, app_id).form_data["id_number"]
+    assert isinstance(stored, dict) and "$sealed" in stored
