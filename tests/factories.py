@@ -9,6 +9,7 @@ from identity import services as identity_services
 
 _counter = itertools.count(1)
 DEFAULT_PASSWORD = "correct horse battery"
+_DEFAULT = object()
 
 
 class Factory:
@@ -24,11 +25,13 @@ class Factory:
     def citizen(self, display_name: str | None = None):
         return identity_services.create_citizen(self.session, self.clock, display_name=display_name)
 
-    def staff(self, role: str = "clerk", department_code: str | None = "gongan", hall_id: int | None = 1,
+    def staff(self, role: str = "clerk", department_code: str | None = _DEFAULT, hall_id: int | None = 1,
               username: str | None = None, password: str = DEFAULT_PASSWORD):
+        """Without a department an admin is the platform admin; clerks and
+        approvers default to 公安. Name a department to get a department admin."""
         username = username or f"{role}{next(_counter)}"
-        if role == "admin" and department_code == "gongan":
-            department_code = None
+        if department_code is _DEFAULT:
+            department_code = None if role == "admin" else "gongan"
         return identity_services.create_staff(self.session, self.clock, username, password, role,
                                               f"测试{role}", department_code, hall_id,
                                               scrypt_n=self.app.config["PASSWORD_SCRYPT_N"])
