@@ -27,8 +27,8 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
-from .common import (execute_and_commit, get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, sqlstate,
-                     upsert)
+from .common import (execute_and_commit, get_row, get_hall, hall_with_item, insert_ignore, pipelined, queue_capacity,
+                     read_and_end, sqlstate, upsert)
 from .halls import check_bookable_day, check_bookable_item
 
 REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
@@ -59,6 +59,19 @@ def _find_slot_times(session, hall, info, policy, day: date, at: str) -> tuple[d
 def _existing_slot(session: Session, queue_id: int, starts_at: datetime) -> tuple[int, int, int] | None:
     row = session.execute(select(Slot.id, Slot.booked, Slot.capacity)
                           .where(Slot.queue_id == queue_id, Slot.starts_at == starts_at)).first()
+    return None if row is None else tuple(row)
+
+
+_SLOT_READ = "SELECT id, booked, capacity FROM booking_slots WHERE queue_id = %(queue_id)s AND starts_at = %(starts_at)s"
+
+
+def _slot_before_booking(session: Session, queue_id: int, starts_at: datetime) -> tuple[int, int, int] | None:
+    """The slot's (id, booked, capacity) at the start of a booking. Three in
+    four requests of a rush stop here with a full slot, so on PostgreSQL the
+    read ends its read-only transaction in the same round trip."""
+    if not pipelined(session):
+        return _existing_slot(session, queue_id, starts_at)
+    row = read_and_end(session, _SLOT_READ, {"queue_id": queue_id, "starts_at": starts_at})
     return None if row is None else tuple(row)
 
 
@@ -185,7 +198,7 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
-    known = _existing_slot(session, link.queue_id, starts_at)
+    known = _slot_before_booking(session, link.queue_id, starts_at)
     if known is not None and known[1] >= known[2]:
         # A read, not the rule: a full slot answers at once, without queueing
         # for its row lock; the conditional UPDATE below is what decides.

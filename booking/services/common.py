@@ -56,14 +56,16 @@ def lock_rows(stmt, session: Session):
 
 
 def execute_and_commit(session: Session, sql: str, params: dict):
-    """PostgreSQL: run one statement and COMMIT in a single round trip (a
-    psycopg pipeline) and return the statement's first row.
+    """PostgreSQL: run one statement and COMMIT in a single round trip and
+    return the statement's first row.
 
     Why: the statement takes a hot row lock (the slot, a ticket counter) that
     every parallel request waits for. Sent with its COMMIT, the server commits
     right after the statement, so the lock is not held across a network round
-    trip plus the wait of this thread for the GIL in a busy worker. If the
-    statement fails, the pipeline skips the COMMIT and we roll back.
+    trip plus this thread's wait for the GIL in a busy worker. psycopg's
+    ClientCursor binds the parameters client-side (escaped, as literals) and
+    sends "statement; COMMIT" as one simple query; if the statement fails,
+    the server skips the COMMIT and we roll back.
 
     A session bound to a connection rather than the engine has joined a
     transaction it does not own (tests' savepoints): there the statement runs
@@ -76,17 +78,54 @@ def execute_and_commit(session: Session, sql: str, params: dict):
             raise
         session.commit()
         return row
+    from psycopg import ClientCursor
+
     raw = session.connection().connection.driver_connection
     try:
-        with raw.pipeline(), raw.cursor() as cursor:
-            cursor.execute(sql, params)
-            raw.commit()
+        with ClientCursor(raw) as cursor:
+            cursor.execute(sql + "; COMMIT", params)
             row = cursor.fetchone()
     except Exception:
         session.rollback()
         raise
     session.commit()  # the session's own bookkeeping: the transaction is already committed
     return row
+
+
+def read_and_end(session: Session, sql: str, params: dict):
+    """PostgreSQL: the first row of a read that needs no transaction around
+    it, in one round trip. For a read that often decides the answer alone (a
+    full slot); whatever follows starts its own transaction. Only for a
+    session that has written nothing yet.
+
+    With no transaction open yet (the usual case: the hall came from the
+    cache), the read runs in autocommit, so there is no BEGIN and no ROLLBACK
+    to send; otherwise it goes with the COMMIT that ends the reads so far."""
+    from psycopg import ClientCursor, pq
+
+    raw = session.connection().connection.driver_connection
+    try:
+        if raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+            raw.autocommit = True
+            try:
+                return raw.execute(sql, params).fetchone()
+            finally:
+                raw.autocommit = False
+        with ClientCursor(raw) as cursor:
+            cursor.execute(sql + "; COMMIT", params)
+            row = cursor.fetchone()
+    except Exception:
+        session.rollback()
+        raise
+    session.commit()  # bookkeeping only: nothing pending, the transaction has ended
+    return row
+
+
+def pipelined(session: Session) -> bool:
+    """Whether the one-round-trip helpers above apply: PostgreSQL, and a
+    session that owns its transaction (bound to the engine)."""
+    bind = session.get_bind()
+    return isinstance(bind, Engine) and bind.dialect.name == "postgresql"
 
 
 def sqlstate(exc: BaseException) -> str | None:
