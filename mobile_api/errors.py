@@ -8,6 +8,7 @@ HTTP answers, so the shape is the same everywhere.
 from __future__ import annotations
 
 import logging
+import re
 
 import marshmallow as ma
 from flask import Flask, g, json, request
@@ -132,6 +133,22 @@ _MESSAGE_ZH = {
 }
 
 
+_PATTERNS_ZH = [
+    (re.compile(r"Must be greater than or equal to (?P<a>.+) and less than or equal to (?P<b>.+)\."), "应在 {a} 到 {b} 之间"),
+    (re.compile(r"Must be greater than (?P<a>.+) and less than (?P<b>.+)\."), "应大于 {a} 且小于 {b}"),
+    (re.compile(r"Must be greater than or equal to (?P<a>.+)\."), "不能小于 {a}"),
+    (re.compile(r"Must be less than or equal to (?P<a>.+)\."), "不能大于 {a}"),
+    (re.compile(r"Must be greater than (?P<a>.+)\."), "应大于 {a}"),
+    (re.compile(r"Must be less than (?P<a>.+)\."), "应小于 {a}"),
+    (re.compile(r"Length must be between (?P<a>\d+) and (?P<b>\d+)\."), "长度应在 {a} 到 {b} 之间"),
+    (re.compile(r"Length must be (?P<a>\d+)\."), "长度应为 {a}"),
+    (re.compile(r"Longer than maximum length (?P<a>\d+)\."), "长度不能超过 {a}"),
+    (re.compile(r"Shorter than minimum length (?P<a>\d+)\."), "长度不能少于 {a}"),
+    (re.compile(r"String does not match expected pattern\."), "格式不正确"),
+    (re.compile(r"Not a valid (?P<a>\w+)\."), "格式不正确"),
+]
+
+
 def translate_messages(messages):
     """Turn webargs/marshmallow error messages into Chinese, keeping the shape."""
     if isinstance(messages, dict):
@@ -143,12 +160,10 @@ def translate_messages(messages):
             return _MESSAGE_ZH[messages]
         if messages.startswith("Must be one of:"):
             return "取值不在允许范围内：" + messages.split(":", 1)[1].strip().rstrip(".")
-        if messages.startswith("Must be greater than or equal to") or messages.startswith("Must be less than"):
-            return "数值超出允许范围（" + messages.replace("Must be ", "").rstrip(".") + "）"
-        if messages.startswith("Longer than maximum length") or messages.startswith("Length must be"):
-            return "长度超出限制（" + messages.rstrip(".") + "）"
-        if messages.startswith("Shorter than minimum length"):
-            return "长度过短（" + messages.rstrip(".") + "）"
+        for pattern, template in _PATTERNS_ZH:
+            match = pattern.fullmatch(messages)
+            if match:
+                return template.format(**match.groupdict())
         return messages
     return messages
 

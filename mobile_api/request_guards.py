@@ -4,6 +4,7 @@ and the client channel. Each failure is a problem+json 4xx."""
 from __future__ import annotations
 
 from flask import Flask, g, request
+from werkzeug.routing import IntegerConverter
 
 from .errors import DomainError
 
@@ -24,6 +25,50 @@ class PayloadTooLarge(DomainError):
     title = "请求体过大"
 
 
+class NulCharacter(DomainError):
+    status = 422
+    code = "request.nul_character"
+    title = "请求含有空字符"
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:id>` in a route: ids beyond a 32-bit column cannot exist, so such
+    a path is simply not found instead of overflowing the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
+def _nul_paths(value, path: str = "") -> list[str]:
+    if isinstance(value, str):
+        return [path or "_schema"] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            found += _nul_paths(item, f"{path}.{key}" if path else str(key))
+        return found
+    if isinstance(value, list):
+        found = []
+        for index, item in enumerate(value):
+            found += _nul_paths(item, f"{path}.{index}" if path else str(index))
+        return found
+    return []
+
+
+def _refuse_nul_characters() -> None:
+    """No text we store may hold NUL: PostgreSQL refuses it, so without this
+    guard it would surface as a server error deep in some service."""
+    if "\x00" in request.path:
+        raise NulCharacter("请求地址含有空字符")
+    fields = [name for name, value in request.args.items(multi=True) if "\x00" in value or "\x00" in name]
+    if request.is_json and _has_body():
+        body = request.get_json(silent=True)
+        fields += _nul_paths(body) if body is not None else []
+    if fields:
+        raise NulCharacter("请求内容含有空字符 (\\u0000)", errors={name: ["不能包含空字符"] for name in fields})
+
+
 class BadChannel(DomainError):
     status = 400
     code = "request.bad_channel"
@@ -35,6 +80,8 @@ def _has_body() -> bool:
 
 
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
+
     @app.before_request
     def _guard():
         channel = request.headers.get("X-Client-Channel")
@@ -42,6 +89,7 @@ def init_app(app: Flask) -> None:
             raise BadChannel(f"X-Client-Channel 只能是 {', '.join(CHANNELS)} 之一")
         g.channel = channel
         if request.method not in _BODY_METHODS or not _has_body():
+            _refuse_nul_characters()
             return None
         upload_limit = app.config["MAX_CONTENT_LENGTH"]
         if upload_limit and request.content_length and request.content_length > upload_limit:
@@ -55,4 +103,5 @@ def init_app(app: Flask) -> None:
             if request.content_length and request.content_length > limit:
                 raise PayloadTooLarge(f"JSON 请求体不能超过 {limit // 1024} KiB")
             request.max_content_length = limit
+        _refuse_nul_characters()
         return None

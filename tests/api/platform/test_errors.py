@@ -127,3 +127,33 @@ def test_behind_one_trusted_proxy_the_client_address_is_the_forwarded_one(proxie
 
     response = client.get("/api/v1/_ip", headers={"X-Forwarded-For": "203.0.113.9"})
     assert response.json["ip"] == "203.0.113.9"
+
+
+def test_nul_characters_are_refused_before_any_service_sees_them(client, make):
+    body = assert_problem(client.post(LOGIN, json={"username": "a\u0000b", "password": "x"}), 422,
+                          "request.nul_character")
+    assert body["errors"] == {"username": ["不能包含空字符"]}
+    nested = client.post(LOGIN, json={"username": "a", "password": "x", "extra": [{"deep": "\u0000"}]})
+    assert_problem(nested, 422, "request.nul_character")
+    headers = make.headers(make.staff(role="admin"))
+    query = client.get("/api/v1/admin/audit-log?action=a%00b", headers=headers)
+    assert_problem(query, 422, "request.nul_character")
+
+
+def test_ids_no_database_column_can_hold_are_not_found(app, client):
+    @app.get("/api/v1/_things/<int:thing_id>")
+    def thing(thing_id):
+        return {"id": thing_id}
+
+    assert client.get("/api/v1/_things/2147483647").json == {"id": 2147483647}
+    assert_problem(client.get("/api/v1/_things/2147483648"), 404, "platform.not_found")
+    assert_problem(client.get("/api/v1/_things/9223372036854775808"), 404, "platform.not_found")
+
+
+def test_range_and_length_messages_are_chinese(client, make):
+    headers = make.headers(make.staff(role="admin"))
+    body = assert_problem(client.get("/api/v1/admin/audit-log?page_size=1000", headers=headers), 422,
+                          "platform.validation_failed")
+    assert body["errors"]["page_size"] == ["应在 1 到 100 之间"]
+    long_name = client.post(LOGIN, json={"username": "u" * 100, "password": "x"}).json
+    assert long_name["errors"]["username"] == ["长度应在 1 到 64 之间"]
