@@ -57,20 +57,34 @@ class IdempotencyInProgress(DomainError):
     title = "相同请求正在处理中"
 
 
-def _scope(key: str) -> str:
+def check_key(key: str) -> None:
+    if not _KEY_PATTERN.match(key):
+        raise IdempotencyKeyInvalid("Idempotency-Key 应为 8–128 个可见 ASCII 字符")
+
+
+def scope_for(key: str) -> str:
+    """The key is the client's, per principal: two citizens may pick the same one."""
     actor = g.get("actor")
     subject = actor.subject if actor is not None else f"anon:{request.remote_addr}"
     return hashlib.sha256(f"{subject}\x00{key}".encode()).hexdigest()
 
 
-def _fingerprint() -> str:
+def request_fingerprint() -> str:
     digest = hashlib.sha256()
     digest.update(request.method.encode() + b" " + request.path.encode() + b"\x00")
     digest.update(request.get_data(cache=True))
     return digest.hexdigest()
 
 
-def _replay(record: IdempotencyRecord):
+def find_record(db, clock, scope: str) -> IdempotencyRecord | None:
+    with db.new_session() as lookup:
+        record = lookup.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope_hash == scope))
+    return record if record is not None and record.expires_at > clock.now() else None
+
+
+def replay_or_refuse(record: IdempotencyRecord, fingerprint: str):
+    if record.fingerprint != fingerprint:
+        raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
     response = current_app.response_class(record.body, status=record.status_code, content_type=record.content_type)
     if record.location:
         response.headers["Location"] = record.location
@@ -78,45 +92,53 @@ def _replay(record: IdempotencyRecord):
     return response
 
 
+def acquire(redis, scope: str, fingerprint: str) -> None:
+    """Mark the request in flight; a second one with the key gets 409 (same
+    request) or 422 (another request)."""
+    if not redis.set(f"idem:lock:{scope}", fingerprint, nx=True, ex=LOCK_SECONDS):
+        holder = redis.get(f"idem:lock:{scope}")
+        if holder is not None and holder != fingerprint:
+            raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
+        raise IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+
+
+def release(redis, scope: str) -> None:
+    redis.delete(f"idem:lock:{scope}")
+
+
+def finish(db, clock, scope: str, fingerprint: str, response) -> None:
+    """Store the answer once the view has committed its change."""
+    # End any read the view made after its commit, so the record's own session
+    # does not wait on this one's locks (SQLite).
+    if g.get("_db_session") is not None:
+        g._db_session.rollback()
+    if response.status_code < 500 and not response.direct_passthrough:
+        _store(db, clock, scope, fingerprint, response)
+
+
 def idempotent(view):
-    """Decorate a write view (outermost, just under `@blp.route`)."""
+    """Decorate a write view (outermost, just under `@require_roles`)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
-        if not _KEY_PATTERN.match(key):
-            raise IdempotencyKeyInvalid("Idempotency-Key 应为 8–128 个可见 ASCII 字符")
+        check_key(key)
         db = current_app.extensions["db"]
         redis = current_app.extensions["redis"]
         clock = current_app.extensions["clock"]
-        scope, fingerprint = _scope(key), _fingerprint()
-
-        with db.new_session() as lookup:
-            record = lookup.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope_hash == scope))
-            if record is not None and record.expires_at > clock.now():
-                if record.fingerprint != fingerprint:
-                    raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
-                return _replay(record)
-
-        lock_key = f"idem:lock:{scope}"
-        if not redis.set(lock_key, fingerprint, nx=True, ex=LOCK_SECONDS):
-            holder = redis.get(lock_key)
-            if holder is not None and holder != fingerprint:
-                raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
-            raise IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+        scope, fingerprint = scope_for(key), request_fingerprint()
+        record = find_record(db, clock, scope)
+        if record is not None:
+            return replay_or_refuse(record, fingerprint)
+        acquire(redis, scope, fingerprint)
         try:
             response = make_response(view(*args, **kwargs))
-            # The view has committed; end any read it made afterwards, so the
-            # record's own session does not wait on this one's locks (SQLite).
-            if g.get("_db_session") is not None:
-                g._db_session.rollback()
-            if response.status_code < 500 and not response.direct_passthrough:
-                _store(db, clock, scope, fingerprint, response)
+            finish(db, clock, scope, fingerprint, response)
             return response
         finally:
-            redis.delete(lock_key)
+            release(redis, scope)
 
     return wrapper
 

@@ -11,7 +11,6 @@ from functools import wraps
 
 import marshmallow as ma
 from flask import current_app, g, make_response, request
-from sqlalchemy import select
 
 from identity.auth import current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER
@@ -36,12 +35,7 @@ class _Guard:
 
     def __call__(self, sha256s: list[str]) -> None:
         self.fingerprint = _fingerprint(sha256s)
-        redis = current_app.extensions["redis"]
-        if not redis.set(f"idem:lock:{self.scope}", self.fingerprint, nx=True, ex=idem.LOCK_SECONDS):
-            holder = redis.get(f"idem:lock:{self.scope}")
-            if holder is not None and holder != self.fingerprint:
-                raise idem.IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
-            raise idem.IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+        idem.acquire(current_app.extensions["redis"], self.scope, self.fingerprint)
         self.locked = True
 
 
@@ -70,29 +64,23 @@ def idempotent_files(view):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
-        if not idem._KEY_PATTERN.match(key):
-            raise idem.IdempotencyKeyInvalid("Idempotency-Key 应为 8–128 个可见 ASCII 字符")
+        idem.check_key(key)
         db, clock = current_app.extensions["db"], current_app.extensions["clock"]
-        scope = idem._scope(key)
-        with db.new_session() as lookup:
-            record = lookup.scalar(select(idem.IdempotencyRecord).where(idem.IdempotencyRecord.scope_hash == scope))
-        if record is not None and record.expires_at > clock.now():
+        scope = idem.scope_for(key)
+        record = idem.find_record(db, clock, scope)
+        if record is not None:
             # A retry: nothing is checked or stored again, the bytes are only hashed.
             _multipart()
-            if record.fingerprint != _fingerprint([_sha256(u.stream) for _, u in _file_parts()]):
-                raise idem.IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
-            return idem._replay(record)
+            return idem.replay_or_refuse(record, _fingerprint([_sha256(u.stream) for _, u in _file_parts()]))
         guard = g.submissions_idempotency = _Guard(scope)
         try:
             response = make_response(view(*args, **kwargs))
-            if g.get("_db_session") is not None:
-                g._db_session.rollback()
-            if guard.fingerprint and response.status_code < 500:
-                idem._store(db, clock, scope, guard.fingerprint, response)
+            if guard.fingerprint:
+                idem.finish(db, clock, scope, guard.fingerprint, response)
             return response
         finally:
             if guard.locked:
-                current_app.extensions["redis"].delete(f"idem:lock:{scope}")
+                idem.release(current_app.extensions["redis"], scope)
 
     return wrapper
 
