@@ -31,7 +31,7 @@ PG_ADMIN = os.environ.get("BENCH_PG_ADMIN_URL", "postgresql+psycopg://postgres@1
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4")
 CLIENTS = 200
 PLACES = 50
-ROUNDS = 4
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "8"))  # 8: single bursts vary by ±30 % on a shared machine
 FILL = 10_000
 THREADS = int(os.environ.get("BENCH_THREADS", "4"))  # per gunicorn worker (1 = sync workers)
 ALL_WEEK = {str(d): ["08:30", "17:30"] for d in range(7)}
