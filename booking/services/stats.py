@@ -46,6 +46,7 @@ def hall_day_stats(session: Session, hall_id: int, day: date) -> dict:
 def stats_for_staff(session: Session, actor: Actor, hall_id: int, day: date) -> dict:
     if actor.kind != "staff":
         raise Forbidden("仅工作人员可查看大厅统计")
-    if not (actor.role == "admin" and actor.hall_id is None) and actor.hall_id != hall_id:
+    platform_admin = actor.role == "admin" and actor.hall_id is None and actor.department_code is None
+    if not platform_admin and actor.hall_id != hall_id:
         raise Forbidden("只能查看本大厅的统计")
     return hall_day_stats(session, hall_id, day)

@@ -116,9 +116,6 @@ def test_hall_admin_of_another_hall_cannot_change_the_calendar(client, make, ses
     assert session.scalar(select(func.count()).select_from(CalendarOverride)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "booking.services.halls.set_override lets any admin with hall_id=None through, so a department admin "
-    "(e.g. renshe, no hall) closes or opens any hall's calendar; only a platform admin (no department) should"))
 def test_department_admin_cannot_change_a_halls_calendar(client, make, session, setup):
     admin = make.headers(make.staff("admin", "renshe", hall_id=None))
     response = client.post(f"{API}/halls/{setup.hall.id}/calendar-overrides", headers=admin,
@@ -127,9 +124,6 @@ def test_department_admin_cannot_change_a_halls_calendar(client, make, session, 
     assert session.scalar(select(func.count()).select_from(CalendarOverride)) == 0
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "booking.services.stats.stats_for_staff treats any admin with hall_id=None as platform-wide: a department "
-    "admin (renshe, no hall) reads every hall's daily statistics"))
 def test_department_admin_cannot_read_any_halls_stats(client, make, setup):
     admin = make.headers(make.staff("admin", "renshe", hall_id=None))
     response = client.get(f"{API}/halls/{setup.hall.id}/stats", query_string={"date": "2026-11-26"}, headers=admin)
