@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
-from .errors import DomainError
+from .errors import DomainError, NotFound
 
 CHANNELS = ("miniprogram", "app", "kiosk", "window")
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -26,9 +26,11 @@ class PayloadTooLarge(DomainError):
 
 
 class NulCharacter(DomainError):
+    """A validation failure like any other, found before the schemas run."""
+
     status = 422
-    code = "request.nul_character"
-    title = "请求含有空字符"
+    code = "platform.validation_failed"
+    title = "请求内容校验未通过"
 
 
 class DatabaseIdConverter(IntegerConverter):
@@ -60,13 +62,13 @@ def _refuse_nul_characters() -> None:
     """No text we store may hold NUL: PostgreSQL refuses it, so without this
     guard it would surface as a server error deep in some service."""
     if "\x00" in request.path:
-        raise NulCharacter("请求地址含有空字符")
+        raise NotFound("请求的地址不存在")  # no resource is named with a NUL
     fields = [name for name, value in request.args.items(multi=True) if "\x00" in value or "\x00" in name]
     if request.is_json and _has_body():
         body = request.get_json(silent=True)
         fields += _nul_paths(body) if body is not None else []
     if fields:
-        raise NulCharacter("请求内容含有空字符 (\\u0000)", errors={name: ["不能包含空字符"] for name in fields})
+        raise NulCharacter("请求内容含有空字符 (\\u0000)", errors={name: ["不能包含 NUL 字符"] for name in fields})
 
 
 class BadChannel(DomainError):

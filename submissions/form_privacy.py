@@ -28,10 +28,10 @@ def seal(fields: list[dict], form: dict, cipher: PersonalDataCipher | None = Non
     kinds = {f["name"]: f.get("type") for f in fields if f.get("type") in SENSITIVE_TYPES}
     if not kinds:
         return dict(form)
-    cipher = cipher or app_cipher()
     sealed = {}
     for name, value in form.items():
         if name in kinds and isinstance(value, str) and value:
+            cipher = cipher or app_cipher()
             sealed[name] = {_SEALED: cipher.encrypt(value, _context(name)), "kind": kinds[name]}
         else:
             sealed[name] = value

@@ -169,7 +169,8 @@ def test_a_revision_no_column_can_hold_is_404(client, catalogue, gongan_admin, r
     # 2**63 in the path was a 500 (OverflowError from the SQLite driver).
     response = client.get(f"{BASE}/{CODE}/versions/{revision}", headers=gongan_admin)
     assert response.status_code == 404 and response.content_type == "application/problem+json"
-    assert response.json["code"] == "guides.version_not_found"
+    # The shell's route converter refuses ids no column can hold before guides sees them.
+    assert response.json["code"] in ("guides.version_not_found", "platform.not_found")
 
 
 @pytest.mark.parametrize("method, suffix", [("GET", "versions"), ("GET", "versions/1"), ("POST", "draft"),
@@ -177,4 +178,4 @@ def test_a_revision_no_column_can_hold_is_404(client, catalogue, gongan_admin, r
 def test_control_characters_in_an_item_code_are_404(client, catalogue, gongan_admin, method, suffix):
     # Was a 500 on PostgreSQL, which refuses NUL in a text parameter.
     response = client.open(f"{BASE}/0103%00/{suffix}", method=method, headers=gongan_admin)
-    assert response.status_code == 404 and response.json["code"] == "guides.item_not_found"
+    assert response.status_code == 404 and response.json["code"] in ("guides.item_not_found", "platform.not_found")

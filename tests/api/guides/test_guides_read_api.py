@@ -161,4 +161,5 @@ def test_control_characters_in_a_path_are_404(client, catalogue, path, code):
     # Was a 500 on PostgreSQL: the NUL reached the look-up as a text parameter.
     response = client.get(path)
     assert response.status_code == 404 and response.content_type == PROBLEM
-    assert response.json["code"] == code
+    # A NUL is refused by the shell before guides sees the path.
+    assert response.json["code"] in (code, "platform.not_found")
