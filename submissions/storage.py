@@ -12,17 +12,15 @@ from __future__ import annotations
 
 import hashlib
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from PIL import Image, UnidentifiedImageError
+from mobile_api.files import JPEG, PDF, PNG, ContentAddressedDirectory, sniff_path
 
 from .errors import FileRejected, FileTooLarge
 
-CONTENT_TYPES = ("image/jpeg", "image/png", "application/pdf")
-_PDF_TAIL_BYTES = 2048  # %%EOF may be followed by a few bytes of whitespace or a linearisation tail
+CONTENT_TYPES = (JPEG, PNG, PDF)
 
 
 @dataclass(frozen=True)
@@ -54,45 +52,12 @@ class FileStorage(Protocol):
 
 
 def sniff_file(path: Path) -> str | None:
-    """The content type of a JPEG, PNG or PDF recognised by its content, or None.
-    The name and the client's declared type are ignored."""
-    with open(path, "rb") as handle:
-        head = handle.read(16)
-        if head.startswith(b"%PDF-"):
-            handle.seek(0, os.SEEK_END)
-            size = handle.tell()
-            handle.seek(max(0, size - _PDF_TAIL_BYTES))
-            return "application/pdf" if b"%%EOF" in handle.read() else None
-    for signature, content_type, pil_format in ((b"\xff\xd8\xff", "image/jpeg", "JPEG"),
-                                                (b"\x89PNG\r\n\x1a\n", "image/png", "PNG")):
-        if head.startswith(signature):
-            try:
-                with Image.open(path) as image:  # reads lazily from disk
-                    if image.format != pil_format:
-                        return None
-                    image.verify()
-            except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-                return None
-            return content_type
-    return None
+    """A JPEG, PNG or PDF recognised by its content (see mobile_api.files)."""
+    return sniff_path(path, CONTENT_TYPES)
 
 
-class LocalContentStore:
-    """Files under `root/ab/cd/<sha256>`."""
-
-    def __init__(self, root: str | os.PathLike):
-        self.root = Path(root)
-
-    def path_for(self, sha256: str) -> Path:
-        if len(sha256) != 64 or any(c not in "0123456789abcdef" for c in sha256):
-            raise ValueError("not a sha256 hex digest")
-        return self.root / sha256[:2] / sha256[2:4] / sha256
-
-    def exists(self, sha256: str) -> bool:
-        return self.path_for(sha256).exists()
-
-    def open(self, sha256: str) -> BinaryIO:
-        return open(self.path_for(sha256), "rb")
+class LocalContentStore(ContentAddressedDirectory):
+    """Files under `root/ab/cd/<sha256>`, streamed in and checked on the way."""
 
     def put_stream(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StoredBlob:
         staged = self.stage(stream, max_bytes, chunk_bytes)
@@ -102,10 +67,7 @@ class LocalContentStore:
     def stage(self, stream: BinaryIO, max_bytes: int, chunk_bytes: int) -> StagedBlob:
         """Copy, hash and check the stream in one pass, leaving it outside the
         store: a request carrying several files keeps them all or none."""
-        incoming = self.root / ".incoming"
-        incoming.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(dir=incoming, prefix="upload-")
-        tmp = Path(tmp_name)
+        fd, tmp = self.temporary_file()
         try:
             digest = hashlib.sha256()
             size = 0
@@ -133,9 +95,7 @@ class LocalContentStore:
         return StagedBlob(StoredBlob(digest.hexdigest(), size, content_type), tmp)
 
     def keep(self, staged: StagedBlob) -> None:
-        target = self.path_for(staged.blob.sha256)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(staged.tmp, target)  # atomic: a reader never sees half a file
+        self.move_into_place(staged.tmp, staged.blob.sha256)  # atomic: a reader never sees half a file
 
     def discard(self, staged: StagedBlob) -> None:
         staged.tmp.unlink(missing_ok=True)
