@@ -5,10 +5,11 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
 ITEM_CODE = validate.Regexp(r"^\d{12}$", error="事项编码应为 12 位数字")
-ID_RANGE = validate.Range(min=1, max=2**31 - 1)
+ID_RANGE = validate.Range(min=1, max=MAX_INTEGER_ID)
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="时间格式应为 HH:MM")
 
 

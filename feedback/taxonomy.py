@@ -7,6 +7,8 @@ adding a category is a code change that goes through review and a release.
 
 from __future__ import annotations
 
+from mobile_api.db import MAX_INTEGER_ID
+
 CASE_KINDS = {
     "consultation": "咨询",
     "complaint": "投诉",
@@ -102,7 +104,7 @@ RATED_EVENT_KINDS = ("ticket", "application", "case")
 
 # Ids are 32-bit integer columns; a larger number in a path or body is simply
 # not found (PostgreSQL would otherwise refuse the query with an error).
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER_ID
 
 
 def is_valid_id(value) -> bool:

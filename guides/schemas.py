@@ -8,6 +8,7 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
+from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
 from .search.text import CONTROL
@@ -303,7 +304,7 @@ class LifeEventSchema(ma.Schema):
     item_count = f.Integer(required=True)
 
 
-MAX_VERSION = 2**31 - 1  # catalogue versions are INTEGER columns
+MAX_VERSION = MAX_INTEGER_ID  # catalogue versions are INTEGER columns
 
 
 class SyncArgsSchema(StrictSchema):

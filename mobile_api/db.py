@@ -14,6 +14,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+# Ids are INTEGER columns: anything larger names nothing (and overflows drivers).
+MAX_INTEGER_ID = 2**31 - 1
+
 # Stable constraint names: Alembic can drop and alter them on every backend.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Flask, g, request
 from werkzeug.routing import IntegerConverter
 
+from .db import MAX_INTEGER_ID
 from .errors import DomainError, NotFound
 
 CHANNELS = ("miniprogram", "app", "kiosk", "window")
@@ -38,7 +39,7 @@ class DatabaseIdConverter(IntegerConverter):
     a path is simply not found instead of overflowing the database driver."""
 
     def __init__(self, map, *args, **kwargs):
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_INTEGER_ID)
         super().__init__(map, *args, **kwargs)
 
 

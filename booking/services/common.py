@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from mobile_api.actor import Actor
 from mobile_api.clock import LOCAL_TZ
+from mobile_api.db import MAX_INTEGER_ID
 
 from ..calendar import HallDay, hall_day
 from ..errors import HallNotFound, WrongHall
@@ -133,7 +134,7 @@ def sqlstate(exc: BaseException) -> str | None:
     return getattr(getattr(exc, "orig", exc), "sqlstate", None)
 
 
-MAX_ID = 2**31 - 1
+MAX_ID = MAX_INTEGER_ID
 
 
 def get_row(session: Session, model, row_id):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mobile_api.db import MAX_INTEGER_ID
+
 from ..errors import ItemNotFound, ThemeNotFound, VersionNotFound
 from ..models import CatalogueState, Department, LifeEvent, ServiceItem, Theme
 
@@ -48,7 +50,7 @@ def list_item_versions(session: Session, code: str) -> list[ServiceItem]:
 
 # Revisions are INTEGER columns: a larger number cannot name one, and the
 # database driver refuses it (OverflowError on SQLite, DataError on PostgreSQL).
-MAX_REVISION = 2**31 - 1
+MAX_REVISION = MAX_INTEGER_ID
 
 
 def get_item_revision(session: Session, code: str, revision: int) -> ServiceItem:

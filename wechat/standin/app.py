@@ -118,37 +118,35 @@ def create_standin_app(redis, apps: dict[str, str]) -> Flask:
         redis.incr(PREFIX + "fetches:" + appid)
         return _answer({"access_token": value, "expires_in": TOKEN_TTL})
 
-    @standin.get("/sns/jscode2session")
-    def jscode2session():
-        injected = _injected(control.pop_failure("jscode2session"))
+    def exchange_code(failure_key: str, code_param: str):
+        """Both logins trade a `<user>:<nonce>` code for the user's identity:
+        (an error answer, None) or (None, the identity body and parsed code)."""
+        injected = _injected(control.pop_failure(failure_key))
         if injected is not None:
-            return injected
-        appid, code = request.args.get("appid"), request.args.get("js_code", "")
+            return injected, None, None
+        appid, code = request.args.get("appid"), request.args.get(code_param, "")
         problem = known_app(appid, request.args.get("secret"))
         if problem is not None:
-            return problem
+            return problem, None, None
         parsed = parse_code(code)
         problem = code_problem(parsed, code, appid)
         if problem is not None:
+            return problem, None, None
+        return None, issue_identity(appid, parsed.user), parsed
+
+    @standin.get("/sns/jscode2session")
+    def jscode2session():
+        problem, body, parsed = exchange_code("jscode2session", "js_code")
+        if problem is not None:
             return problem
-        body = issue_identity(appid, parsed.user)
-        body["session_key"] = session_key_for(appid, parsed.user, parsed.nonce)
+        body["session_key"] = session_key_for(request.args.get("appid"), parsed.user, parsed.nonce)
         return _answer(body)
 
     @standin.get("/sns/oauth2/access_token")
     def oauth2_access_token():
-        injected = _injected(control.pop_failure("oauth2"))
-        if injected is not None:
-            return injected
-        appid, code = request.args.get("appid"), request.args.get("code", "")
-        problem = known_app(appid, request.args.get("secret"))
+        problem, body, _ = exchange_code("oauth2", "code")
         if problem is not None:
             return problem
-        parsed = parse_code(code)
-        problem = code_problem(parsed, code, appid)
-        if problem is not None:
-            return problem
-        body = issue_identity(appid, parsed.user)
         body.update({"access_token": "standin-oauth-" + secrets.token_hex(12), "expires_in": 7200,
                      "refresh_token": "standin-refresh-" + secrets.token_hex(12), "scope": "snsapi_userinfo"})
         return _answer(body)

@@ -167,7 +167,7 @@ def test_login_and_failures_are_audited(client, make, app):
     assert all(entry["request_id"] for entry in entries[:2])
 
 
-def test_token_service_refuses_a_refresh_token_as_access_token(app, make):
+def test_a_step_up_token_is_not_accepted_as_an_access_token(app, make):
     service: TokenService = app.extensions["tokens"]
     step_up_like = jwt.encode({"iss": "fingertip", "sub": "citizen:1", "jti": "j", "iat": 1, "exp": 4102444800,
                                "typ": "step_up"}, service.keys[service.active_kid], algorithm="HS256",
