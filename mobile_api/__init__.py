@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 
 from config import BaseConfig, load_config
 
-from . import errors, observability, ratelimit, request_guards
+from . import errors, observability, ratelimit, request_guards, uow
 from .clock import SystemClock
 from .crypto import PersonalDataCipher
 from .db import Database
@@ -30,7 +30,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     observability.configure_logging(config.LOG_LEVEL, config.LOG_JSON)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    app = Flask(__name__, instance_relative_config=False)
+    app = _ServiceApp(__name__, instance_relative_config=False)
     app.config.from_object(config)
     app.config["APP_CONFIG"] = config
     app.json.ensure_ascii = False
@@ -41,6 +41,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     app.extensions["cipher"] = PersonalDataCipher(config.DATA_ENCRYPTION_KEY)
     app.extensions["redis"] = redis_client if redis_client is not None else build_redis(config.REDIS_URL)
     (database or Database(config.DATABASE_URL, config.DB_POOL_SIZE)).init_app(app)
+    app.teardown_request(uow.close_request)
 
     if config.TRUSTED_PROXIES:
         # Behind nginx or a load balancer: trust exactly that many proxy hops
@@ -77,6 +78,20 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded,
                                    "database": app.extensions["db"].dialect})
     return app
+
+
+class _ServiceApp(Flask):
+    """Every view runs inside the request's unit of work, which commits once
+    when the view has answered successfully and rolls back otherwise."""
+
+    def dispatch_request(self):
+        try:
+            response = self.make_response(super().dispatch_request())
+        except BaseException as exc:
+            uow.finish_request(None, exc)
+            raise
+        uow.finish_request(response.status_code)
+        return response
 
 
 class _Api(Api):

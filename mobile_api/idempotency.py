@@ -14,12 +14,14 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, make_response, request
-from sqlalchemy import Integer, LargeBinary, String, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Integer, LargeBinary, String, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime
 from .errors import DomainError
+from .uow import current_uow
 
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,128}$")
 LOCK_SECONDS = 60
@@ -107,13 +109,10 @@ def release(redis, scope: str) -> None:
 
 
 def finish(db, clock, scope: str, fingerprint: str, response) -> None:
-    """Store the answer once the view has committed its change."""
-    # End any read the view made after its commit, so the record's own session
-    # does not wait on this one's locks (SQLite).
-    if g.get("_db_session") is not None:
-        g._db_session.rollback()
+    """Store the answer in the request's unit of work, so it commits with the
+    change it answers for (or not at all)."""
     if response.status_code < 500 and not response.direct_passthrough:
-        _store(db, clock, scope, fingerprint, response)
+        _store(current_uow().session, clock, scope, fingerprint, response)
 
 
 def idempotent(view):
@@ -143,16 +142,17 @@ def idempotent(view):
     return wrapper
 
 
-def _store(db, clock, scope: str, fingerprint: str, response) -> None:
+def _store(session, clock, scope: str, fingerprint: str, response) -> None:
     now = clock.now()
     ttl = timedelta(seconds=current_app.config["IDEMPOTENCY_TTL_SECONDS"])
-    with db.new_session() as store:
-        store.query(IdempotencyRecord).filter(IdempotencyRecord.scope_hash == scope,
-                                              IdempotencyRecord.expires_at <= now).delete()
-        store.add(IdempotencyRecord(scope_hash=scope, fingerprint=fingerprint, status_code=response.status_code,
-                                    content_type=response.content_type, location=response.headers.get("Location"),
-                                    body=response.get_data(), created_at=now, expires_at=now + ttl))
-        try:
-            store.commit()
-        except IntegrityError:
-            store.rollback()
+    session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope_hash == scope,
+                                                    IdempotencyRecord.expires_at <= now))
+    # The Redis marker keeps a second request with the key out; should it
+    # have expired meanwhile, the first stored answer stands.
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    session.execute(insert(IdempotencyRecord).values(
+        scope_hash=scope, fingerprint=fingerprint, status_code=response.status_code,
+        content_type=response.content_type, location=response.headers.get("Location"),
+        body=response.get_data(), created_at=now, expires_at=now + ttl,
+    ).on_conflict_do_nothing(index_elements=["scope_hash"]))

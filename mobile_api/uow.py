@@ -1,0 +1,241 @@
+"""The unit of work: one per request, CLI command or job.
+
+It carries the session, the clock, the acting principal and the app's
+settings, and it alone ends the transaction: `complete()` commits once at
+the end, `abort()` rolls back on error. Services take the session (or the
+unit of work) as before and do not commit; where an early commit is part of
+a rule, they name it with `commit_point("why")`, so every commit in the code
+base is either here or a named, documented point.
+
+The request's unit of work is opened by the shell around every view
+(`mobile_api.transactions`); CLI commands and jobs open their own with
+`unit_of_work(app, actor)`.
+
+The hottest write (a booking taking its slot's place) keeps its single round
+trip through `finish_with`: the statement that takes the hot row lock is sent
+together with COMMIT when the unit of work completes, after everything else
+of the request (audit entry, outbox messages, the idempotency record) has
+been flushed, so the lock is held for the server's commit only.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Callable, Iterator
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from .actor import SYSTEM, Actor
+
+log = logging.getLogger("mobile_api.uow")
+
+_INFO_KEY = "unit_of_work"
+
+
+@dataclass
+class _FinalStatement:
+    sql: str
+    params: dict
+    errors: dict[str, Callable[[], Exception]]
+
+
+@dataclass
+class UnitOfWork:
+    session: Session
+    clock: object
+    actor: Actor | None = None
+    config: dict = field(default_factory=dict)
+    name: str = "request"
+    _final: _FinalStatement | None = None
+    _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    commit_points: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.session.info[_INFO_KEY] = self
+
+    # --- what services use -------------------------------------------------
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def commit_point(self, reason: str) -> None:
+        """Commit what is done so far because a rule says it must stand even if
+        the rest of the unit of work fails (e.g. a spent face-check attempt)."""
+        self.commit_points.append(reason)
+        log.debug("commit point", extra={"uow": self.name, "reason": reason})
+        self.session.commit()
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Run `callback` once the unit of work has committed (never after a rollback)."""
+        self._after_commit.append(callback)
+
+    @property
+    def pipelined(self) -> bool:
+        """PostgreSQL, with a session that owns its transaction (bound to the
+        engine; tests' sessions join an outer transaction through savepoints)."""
+        bind = self.session.get_bind()
+        return isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+
+    def finish_with(self, sql: str, params: dict, errors: dict[str, Callable[[], Exception]] | None = None) -> None:
+        """The hot path: `sql` is this unit of work's last statement, sent with
+        COMMIT in one round trip at `complete()`. A database error whose
+        SQLSTATE is in `errors` becomes that domain error (and nothing commits).
+        Where the pipeline does not apply, the statement runs now."""
+        errors = errors or {}
+        if not self.pipelined:
+            try:
+                with self.session.begin_nested():
+                    self.session.connection().exec_driver_sql(sql, params)
+            except Exception as exc:
+                raise _translated(exc, errors) from exc
+            return
+        if self._final is not None:
+            raise RuntimeError("a unit of work has one final statement")
+        self._final = _FinalStatement(sql, params, errors)
+
+    def read_outside_transaction(self, sql: str, params: dict):
+        """PostgreSQL only (see `pipelined`): the first row of a read that needs
+        no transaction around it, in one round trip. For a read that often
+        decides the answer alone (a full slot). Only before anything is written:
+        with no transaction open it runs in autocommit (no BEGIN, no ROLLBACK);
+        otherwise it goes with the COMMIT that ends the reads so far."""
+        from psycopg import ClientCursor, pq
+
+        if self.session.new or self.session.dirty or self.session.deleted:
+            raise RuntimeError("read_outside_transaction after a write")
+        raw = self.session.connection().connection.driver_connection
+        try:
+            if raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
+                raw.autocommit = True
+                try:
+                    return raw.execute(sql, params).fetchone()
+                finally:
+                    raw.autocommit = False
+            with ClientCursor(raw) as cursor:
+                cursor.execute(sql + "; COMMIT", params)
+                row = cursor.fetchone()
+        except Exception:
+            self.session.rollback()
+            raise
+        self.session.commit()  # bookkeeping only: nothing was pending, the server has ended the transaction
+        return row
+
+    # --- what the shell uses -----------------------------------------------
+
+    def complete(self) -> None:
+        """Commit everything once; then run the after-commit callbacks."""
+        final, self._final = self._final, None
+        if final is None:
+            if self.session.in_transaction():
+                try:
+                    self.session.commit()
+                except Exception:
+                    self.abort()
+                    raise
+        else:
+            self._commit_with(final)
+        callbacks, self._after_commit = self._after_commit, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # the change is committed; a callback is a convenience
+                log.warning("after-commit callback failed", exc_info=True)
+
+    def abort(self) -> None:
+        self._final = None
+        self._after_commit = []
+        self.session.rollback()
+
+    def _commit_with(self, final: _FinalStatement) -> None:
+        from psycopg import ClientCursor
+
+        self.session.flush()
+        raw = self.session.connection().connection.driver_connection
+        try:
+            # ClientCursor binds parameters client-side (escaped literals) so
+            # "statement; COMMIT" goes as one simple query; if the statement
+            # fails, the server skips the COMMIT.
+            with ClientCursor(raw) as cursor:
+                cursor.execute(final.sql + "; COMMIT", final.params)
+        except Exception as exc:
+            self.session.rollback()
+            raise _translated(exc, final.errors) from exc
+        self.session.commit()  # the session's bookkeeping: the server has committed
+
+
+def _translated(exc: Exception, errors: dict[str, Callable[[], Exception]]) -> Exception:
+    state = getattr(getattr(exc, "orig", exc), "sqlstate", None)
+    factory = errors.get(state) if state else None
+    return factory() if factory is not None else exc
+
+
+def of(session: Session) -> UnitOfWork:
+    """The unit of work a session belongs to (services that were given only the session)."""
+    uow = session.info.get(_INFO_KEY)
+    if uow is None:
+        raise RuntimeError("this session belongs to no unit of work")
+    return uow
+
+
+def commit_point(session: Session, reason: str) -> None:
+    """`of(session).commit_point(reason)`, for services given only the session."""
+    of(session).commit_point(reason)
+
+
+@contextmanager
+def unit_of_work(app, actor: Actor | None = SYSTEM, *, name: str = "job") -> Iterator[UnitOfWork]:
+    """A unit of work outside a request (CLI command, job, benchmark): commits
+    at the end of the block, rolls back if it raises."""
+    db = app.extensions["db"]
+    with db.new_session() as session:
+        uow = UnitOfWork(session=session, clock=app.extensions["clock"], actor=actor, config=app.config, name=name)
+        try:
+            yield uow
+        except BaseException:
+            uow.abort()
+            raise
+        uow.complete()
+
+
+# --- the request's unit of work --------------------------------------------
+
+def current_uow() -> UnitOfWork:
+    """The unit of work of the current request, opened on first use."""
+    from flask import current_app, g
+
+    uow = g.get("_uow")
+    if uow is None:
+        app = current_app
+        uow = UnitOfWork(session=app.extensions["db"].session, clock=app.extensions["clock"],
+                         actor=g.get("actor"), config=app.config, name="request")
+        g._uow = uow
+    return uow
+
+
+def finish_request(response_status: int | None, error: BaseException | None = None) -> None:
+    """Called by the shell once the view has answered: commit on success,
+    roll back on an error or an error answer. A failing commit raises here,
+    inside the request, so the error handlers answer it."""
+    from flask import g
+
+    uow = g.get("_uow")
+    if uow is None:
+        return
+    if error is not None or response_status is None or response_status >= 400:
+        uow.abort()
+        return
+    uow.complete()
+
+
+def close_request(_exc=None) -> None:
+    """Teardown: the session of each request ends with the request."""
+    from flask import current_app, g
+
+    uow = g.pop("_uow", None)
+    if uow is not None and uow.session.in_transaction():
+        uow.session.rollback()
+    current_app.extensions["db"].remove()
