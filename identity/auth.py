@@ -15,7 +15,7 @@ from functools import wraps
 from flask import current_app, g, request
 
 from mobile_api.actor import Actor
-from mobile_api.errors import Forbidden, NotFound, Unauthorized
+from mobile_api.errors import Forbidden, Unauthorized
 
 from .errors import TokenInvalid
 
@@ -105,20 +105,3 @@ def require_roles(*roles: str):
         return wrapper
 
     return decorator
-
-
-def ensure_owner(actor: Actor, owner_citizen_id: int, what: str = "资源") -> None:
-    """A citizen may only touch their own records. Someone else's record is
-    answered as not found, so its existence is not revealed."""
-    if actor.kind != "citizen" or actor.id != owner_citizen_id:
-        raise NotFound(f"{what}不存在")
-
-
-def ensure_department(actor: Actor, department_code: str | None) -> None:
-    """Staff act only for their own department; a platform admin (no department) for all."""
-    if actor.kind != "staff":
-        raise Forbidden("仅工作人员可执行此操作")
-    if actor.role == "admin" and actor.department_code is None:
-        return
-    if actor.department_code != department_code:
-        raise Forbidden("只能处理本部门的事项")

@@ -25,13 +25,17 @@ class Factory:
     def citizen(self, display_name: str | None = None):
         return identity_services.create_citizen(self.session, self.clock, display_name=display_name)
 
-    def staff(self, role: str = "clerk", department_code: str | None = _DEFAULT, hall_id: int | None = 1,
+    def staff(self, role: str = "clerk", department_code: str | None = _DEFAULT, hall_id: int | None = _DEFAULT,
               username: str | None = None, password: str = DEFAULT_PASSWORD):
-        """Without a department an admin is the platform admin; clerks and
-        approvers default to 公安. Name a department to get a department admin."""
+        """The kinds of identity.access: an admin with neither department nor
+        hall is the platform admin (the default); name a department for a
+        department admin, a hall for a hall admin. Clerks and approvers
+        default to 公安, clerks to hall 1."""
         username = username or f"{role}{next(_counter)}"
         if department_code is _DEFAULT:
             department_code = None if role == "admin" else "gongan"
+        if hall_id is _DEFAULT:
+            hall_id = None if role == "admin" else 1
         return identity_services.create_staff(self.session, self.clock, username, password, role,
                                               f"测试{role}", department_code, hall_id,
                                               scrypt_n=self.app.config["PASSWORD_SCRYPT_N"])
