@@ -119,7 +119,7 @@ def prepare(env: dict) -> dict:
         hall_ids = {}
         for key in ("empty", "full"):
             hall = halls.create_hall(session, clock, code=f"BENCH-{key}", name=f"压测大厅 {key}", level="city",
-                                     address="压测路", lat=23.0, lng=113.7, opening_hours=ALL_WEEK, commit=False)
+                                     address="压测路", lat=23.0, lng=113.7, opening_hours=ALL_WEEK)
             queue = halls.add_queue(session, hall, "A", "综合窗口", general=True)
             halls.add_window(session, hall, "01", "1号窗口", [queue])
             halls.assign_item(session, hall, queue, item_code)
@@ -134,7 +134,7 @@ def prepare(env: dict) -> dict:
                  for s, _ in slot_starts(hall_day(ALL_WEEK, target), hall.lunch_start, hall.lunch_end, 30)]
         citizens = []
         for _ in range(CLIENTS * ROUNDS * 2):
-            citizens.append(identity_services.create_citizen(session, clock, commit=False))
+            citizens.append(identity_services.create_citizen(session, clock))
         device, _ = identity_services.register_kiosk(session, clock, "BENCH-KIOSK", "压测终端",
                                                      hall_ids["empty"][0])
         session.commit()

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
 from mobile_api.clock import LOCAL_TZ
 from mobile_api.idempotency import idempotent
+from mobile_api.uow import current_uow
 from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 
 from .policy import policy_from_config
-from .services.common import end_request_transaction
 from .schemas import (AppointmentCreateSchema, AppointmentQueryArgsSchema, AppointmentSchema, DaySlotsSchema,
                       HallDetailSchema, HallListEntrySchema, HallQueryArgsSchema, CalendarOverrideCreateSchema,
                       CalendarOverrideSchema, AppointmentRescheduleSchema, SlotQueryArgsSchema)
@@ -20,17 +19,9 @@ from .services import appointments, halls
 blp = Blueprint("booking", __name__, url_prefix="/api/v1/booking", description="预约取号：大厅、号源与预约")
 
 
-@blp.after_request
-def _end_read_transaction(response):
-    """Services commit their writes; whatever the view read afterwards (to build
-    the answer) is a read transaction to end now rather than at teardown."""
-    end_request_transaction()
-    return response
-
-
 def _ctx():
-    app = current_app
-    return app.extensions["db"].session, app.extensions["clock"], policy_from_config(app.config)
+    work = current_uow()
+    return work.session, work.clock, policy_from_config(work.config)
 
 
 def appointment_view(appointment, policy) -> dict:

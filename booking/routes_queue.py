@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import current_app
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
 from mobile_api.idempotency import idempotent
+from mobile_api.uow import current_uow
 
 from .policy import policy_from_config
-from .services.common import end_request_transaction
 from .schemas import (HallBoardSchema, CheckInCreateSchema, HallDayStatsSchema, HallStatsQueryArgsSchema,
                       TicketCreateSchema, TicketSchema, TicketTransferSchema)
 from .services import calling, checkin, stats, tickets
@@ -17,17 +16,9 @@ from .services import calling, checkin, stats, tickets
 blp = Blueprint("booking_queue", __name__, url_prefix="/api/v1/booking", description="预约取号：签到、取号与叫号")
 
 
-@blp.after_request
-def _end_read_transaction(response):
-    """Services commit their writes; whatever the view read afterwards (to build
-    the answer) is a read transaction to end now rather than at teardown."""
-    end_request_transaction()
-    return response
-
-
 def _ctx():
-    app = current_app
-    return app.extensions["db"].session, app.extensions["clock"], policy_from_config(app.config)
+    work = current_uow()
+    return work.session, work.clock, policy_from_config(work.config)
 
 
 def ticket_view(session, ticket, clock, policy) -> dict:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from guides import services as guide_services
+
 from .models import Hall, HallItem, HallQueue
 from .services.halls import add_queue, add_window, create_hall
 
@@ -39,12 +41,7 @@ WINDOW_COUNTS = {"city": {"A": 12, "B": 4, "C": 4}, "town": {"A": 4, "B": 1, "C"
 
 
 def _published_items(session) -> list:
-    try:
-        from guides import services as guide_services
-    except ImportError:
-        return []
-    lister = getattr(guide_services, "list_published_items", None)
-    return list(lister(session)) if lister else []
+    return list(guide_services.list_published_items(session))
 
 
 def _handles(level: str, item) -> bool:
@@ -59,7 +56,7 @@ def _build_hall(session, clock, spec, level):
     code, name, town, address, lat, lng = spec
     hours = {"city": WITH_SATURDAY, "town": WEEKDAYS, "village": VILLAGE_HOURS}[level]
     hall = create_hall(session, clock, code=code, name=name, level=level, town=town, address=address, lat=lat,
-                       lng=lng, opening_hours=hours, phone="12345", commit=False)
+                       lng=lng, opening_hours=hours, phone="12345")
     queues = {"A": add_queue(session, hall, "A", "综合窗口", general=True)}
     for prefix, queue_name in SPECIAL_QUEUES.values():
         if prefix in WINDOW_COUNTS[level]:
@@ -95,6 +92,5 @@ def seed_halls(session, clock, app=None) -> str:
             queue = queues.get(prefix) or queues["A"]
             session.add(HallItem(hall_id=hall.id, item_code=item.code, queue_id=queue.id))
             linked += 1
-    session.commit()
     note = "" if items else "（办事指南未就绪，未关联事项；指南就绪后重新运行 flask seed）"
     return f"{created} halls created, {linked} hall items linked{note}"

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import migrate, outbox
+from .uow import unit_of_work
 
 db_cli = AppGroup("db", help="数据库迁移")
 outbox_cli = AppGroup("outbox", help="发件箱投递")
@@ -43,12 +44,11 @@ def db_downgrade(revision):
 @click.command("seed")
 def seed():
     """Load the sample data (catalogue, halls, demo accounts) where missing."""
-    db = current_app.extensions["db"]
-    clock = current_app.extensions["clock"]
     for _, name, fn in sorted(current_app.extensions.get("seeders", []), key=lambda item: item[0]):
-        with db.new_session() as session:
-            summary = fn(session, clock, current_app)
-            click.echo(f"seed {name}: {summary}")
+        # One unit of work per seeder: a later seeder builds on what the earlier ones committed.
+        with unit_of_work(current_app, name=f"seed:{name}") as work:
+            summary = fn(work.session, work.clock, current_app)
+        click.echo(f"seed {name}: {summary}")
 
 
 @outbox_cli.command("work")

@@ -50,6 +50,10 @@ class UnitOfWork:
     actor: Actor | None = None
     config: dict = field(default_factory=dict)
     name: str = "request"
+    # A session handed to a service by a test or a script, with no unit of
+    # work around it: named commit points commit at once, the hot path runs
+    # its statement at once, after-commit callbacks run at once.
+    implicit: bool = False
     _final: _FinalStatement | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     commit_points: list[str] = field(default_factory=list)
@@ -71,6 +75,9 @@ class UnitOfWork:
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the unit of work has committed (never after a rollback)."""
+        if self.implicit:
+            callback()
+            return
         self._after_commit.append(callback)
 
     @property
@@ -78,7 +85,30 @@ class UnitOfWork:
         """PostgreSQL, with a session that owns its transaction (bound to the
         engine; tests' sessions join an outer transaction through savepoints)."""
         bind = self.session.get_bind()
-        return isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+        return not self.implicit and isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+
+    def commit_with(self, sql: str, params: dict, reason: str):
+        """A named commit point whose last statement goes with the COMMIT in
+        one round trip (PostgreSQL), for a statement on a hot row whose result
+        the answer needs (a ticket's number). Returns the statement's first row."""
+        self.commit_points.append(reason)
+        self.session.flush()
+        if not self.pipelined:
+            row = self.session.connection().exec_driver_sql(sql, params).first()
+            self.session.commit()
+            return row
+        from psycopg import ClientCursor
+
+        raw = self.session.connection().connection.driver_connection
+        try:
+            with ClientCursor(raw) as cursor:
+                cursor.execute(sql + "; COMMIT", params)
+                row = cursor.fetchone()
+        except Exception:
+            self.session.rollback()
+            raise
+        self.session.commit()  # the session's bookkeeping: the server has committed
+        return row
 
     def finish_with(self, sql: str, params: dict, errors: dict[str, Callable[[], Exception]] | None = None) -> None:
         """The hot path: `sql` is this unit of work's last statement, sent with
@@ -177,7 +207,7 @@ def of(session: Session) -> UnitOfWork:
     """The unit of work a session belongs to (services that were given only the session)."""
     uow = session.info.get(_INFO_KEY)
     if uow is None:
-        raise RuntimeError("this session belongs to no unit of work")
+        uow = UnitOfWork(session=session, clock=None, name="implicit", implicit=True)
     return uow
 
 
@@ -187,18 +217,27 @@ def commit_point(session: Session, reason: str) -> None:
 
 
 @contextmanager
+def working(session: Session, clock, actor: Actor | None = SYSTEM, *, name: str = "job",
+            config: dict | None = None) -> Iterator[UnitOfWork]:
+    """A unit of work around a session the caller made (benchmarks, tests
+    with their own connections): commits at the end of the block, rolls back
+    if it raises."""
+    uow = UnitOfWork(session=session, clock=clock, actor=actor, config=config or {}, name=name)
+    try:
+        yield uow
+    except BaseException:
+        uow.abort()
+        raise
+    uow.complete()
+
+
+@contextmanager
 def unit_of_work(app, actor: Actor | None = SYSTEM, *, name: str = "job") -> Iterator[UnitOfWork]:
-    """A unit of work outside a request (CLI command, job, benchmark): commits
-    at the end of the block, rolls back if it raises."""
-    db = app.extensions["db"]
-    with db.new_session() as session:
-        uow = UnitOfWork(session=session, clock=app.extensions["clock"], actor=actor, config=app.config, name=name)
-        try:
+    """A unit of work outside a request (CLI command, job): a new session,
+    committed at the end of the block, rolled back if it raises."""
+    with app.extensions["db"].new_session() as session:
+        with working(session, app.extensions["clock"], actor, name=name, config=app.config) as uow:
             yield uow
-        except BaseException:
-            uow.abort()
-            raise
-        uow.complete()
 
 
 # --- the request's unit of work --------------------------------------------

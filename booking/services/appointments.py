@@ -16,7 +16,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mobile_api import audit, outbox
+from mobile_api import audit, outbox, uow
 from mobile_api.actor import SYSTEM, Actor
 from mobile_api.clock import LOCAL_TZ
 from mobile_api.errors import Unprocessable
@@ -27,8 +27,7 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
-from .common import (execute_and_commit, get_row, get_hall, hall_with_item, insert_ignore, pipelined, queue_capacity,
-                     read_and_end, sqlstate, upsert)
+from .common import get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
 from .halls import check_bookable_day, check_bookable_item
 
 REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
@@ -69,9 +68,10 @@ def _slot_before_booking(session: Session, queue_id: int, starts_at: datetime) -
     """The slot's (id, booked, capacity) at the start of a booking. Three in
     four requests of a rush stop here with a full slot, so on PostgreSQL the
     read ends its read-only transaction in the same round trip."""
-    if not pipelined(session):
+    work = uow.of(session)
+    if not work.pipelined:
         return _existing_slot(session, queue_id, starts_at)
-    row = read_and_end(session, _SLOT_READ, {"queue_id": queue_id, "starts_at": starts_at})
+    row = work.read_outside_transaction(_SLOT_READ, {"queue_id": queue_id, "starts_at": starts_at})
     return None if row is None else tuple(row)
 
 
@@ -84,7 +84,6 @@ def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, start
         return existing[0]
     capacity = queue_capacity(session, queue_id, places_per_window)
     if capacity == 0:
-        session.rollback()
         raise SlotFull("该时段暂无可预约的号源")
     insert_ignore(session, Slot, {"hall_id": hall_id, "queue_id": queue_id, "local_date": day,
                                   "starts_at": starts_at, "ends_at": ends_at, "capacity": capacity, "booked": 0},
@@ -98,30 +97,26 @@ def _take_place(session: Session, slot_id: int) -> bool:
     return taken.rowcount == 1
 
 
-# PostgreSQL: the conditional UPDATE that takes a place, sent with COMMIT in
-# one round trip (common.execute_and_commit). When the slot is full it matches
-# no row, and the division by zero makes the statement fail, so the COMMIT
-# queued behind it does not run and nothing of the booking stays.
-_TAKE_PLACE_OR_FAIL = ("WITH taken AS (UPDATE booking_slots SET booked = booked + 1"
-                       " WHERE id = %(slot_id)s AND booked < capacity RETURNING id)"
-                       " SELECT 1 / count(*) FROM taken")
-DIVISION_BY_ZERO = "22012"
+# PostgreSQL: take a place by the function from migration booking_0002, which
+# raises SQLSTATE BK001 (booking.slot_full) when the slot is full. It is the
+# unit of work's final statement, sent with its COMMIT in one round trip after
+# everything else of the request; when it raises, the server skips the COMMIT
+# and nothing of the booking stays.
+_TAKE_PLACE = "SELECT booking_take_place(%(slot_id)s)"
+SLOT_FULL_SQLSTATE = "BK001"
 
 
-def _take_place_and_commit(session: Session, slot_id: int) -> None:
+def _slot_full() -> SlotFull:
+    return SlotFull("该时段已约满，请选择其他时段")
+
+
+def _take_place_last(session: Session, slot_id: int) -> None:
     """Take the place last, so the hot slot row stays locked only until commit."""
     if session.get_bind().dialect.name != "postgresql":
         if not _take_place(session, slot_id):
-            session.rollback()
-            raise SlotFull("该时段已约满，请选择其他时段")
-        session.commit()
+            raise _slot_full()
         return
-    try:
-        execute_and_commit(session, _TAKE_PLACE_OR_FAIL, {"slot_id": slot_id})
-    except Exception as exc:  # rolled back already
-        if sqlstate(exc) == DIVISION_BY_ZERO:
-            raise SlotFull("该时段已约满，请选择其他时段") from exc
-        raise
+    uow.of(session).finish_with(_TAKE_PLACE, {"slot_id": slot_id}, errors={SLOT_FULL_SQLSTATE: _slot_full})
 
 
 def _release_place(session: Session, slot_id: int) -> None:
@@ -149,7 +144,6 @@ def _claim_active(session: Session, citizen_id: int, now: datetime, policy: Poli
         return
     blocked_until, reason = session.execute(select(CitizenLimit.blocked_until, CitizenLimit.blocked_reason)
                                             .where(CitizenLimit.citizen_id == citizen_id)).one()
-    session.rollback()
     if blocked_until is not None and blocked_until > now:
         until = blocked_until.astimezone(LOCAL_TZ).date().isoformat()
         raise BookingBlocked(f"{reason or '多次爽约'}，{until} 前不能预约",
@@ -202,10 +196,9 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     if known is not None and known[1] >= known[2]:
         # A read, not the rule: a full slot answers at once, without queueing
         # for its row lock; the conditional UPDATE below is what decides.
-        session.rollback()
         raise SlotFull("该时段已约满，请选择其他时段")
     if sweep_no_shows(session, clock, policy, citizen_id=actor.id):
-        session.commit()  # the no-shows stand even if this booking is then refused
+        uow.commit_point(session, "the citizen's no-shows stand even if this booking is then refused")
     _claim_active(session, actor.id, now, policy)
     slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window,
                            known)
@@ -217,13 +210,12 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     try:
         session.flush()
     except IntegrityError as exc:
-        session.rollback()
         raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
     audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id,
                  {"hall_id": hall.id, "item_code": item_code, "starts_at": starts_at.isoformat()}, at=now)
     _notify(session, appointment, now, hall.name)
     session.flush()  # the audit entry and messages go in before the hot row is touched
-    _take_place_and_commit(session, slot_id)
+    _take_place_last(session, slot_id)
     return appointment
 
 
@@ -257,14 +249,12 @@ def cancel(session: Session, actor: Actor, clock, policy: Policy, appointment_id
                                                      Appointment.status == "booked")
                            .values(status="cancelled", cancelled_at=now))
     if done.rowcount != 1:
-        session.rollback()
         raise NotCancellable("预约状态已变化，请刷新后重试")
     _release_place(session, appointment.slot_id)
     release_active(session, appointment.citizen_id)
     cancel_reminders(session, appointment)
     audit.record(session, actor, "booking.appointment_cancel", "appointment", appointment.id, at=now)
     session.refresh(appointment)
-    session.commit()
     return appointment
 
 
@@ -293,10 +283,8 @@ def reschedule(session: Session, actor: Actor, clock, policy: Policy, appointmen
                     ends_at=ends_at, qr_nonce=secrets.token_hex(8),
                     reschedule_count=Appointment.reschedule_count + 1))
     except IntegrityError as exc:  # the one-per-item-per-day index
-        session.rollback()
         raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
     if moved.rowcount != 1:
-        session.rollback()
         raise NotCancellable("预约状态已变化，请刷新后重试")
     _release_place(session, old["slot_id"])
     session.refresh(appointment)
@@ -304,14 +292,11 @@ def reschedule(session: Session, actor: Actor, clock, policy: Policy, appointmen
                  {"from": old["starts_at"], "to": starts_at.isoformat()}, at=now)
     _notify(session, appointment, now, hall.name)
     if not _take_place(session, new_slot_id):
-        session.rollback()
         raise SlotFull("新时段已约满，原预约保持不变")
-    session.commit()
     return appointment
 
 
-def sweep_no_shows(session: Session, clock, policy: Policy, citizen_id: int | None = None,
-                   commit: bool = False) -> int:
+def sweep_no_shows(session: Session, clock, policy: Policy, citizen_id: int | None = None) -> int:
     """Booked appointments whose check-in window has closed become no-shows;
     reaching the limit within the window blocks booking. Idempotent (each row
     moves by conditional UPDATE), so the job and a booking may run it at once."""
@@ -335,8 +320,6 @@ def sweep_no_shows(session: Session, clock, policy: Policy, citizen_id: int | No
         audit.record(session, SYSTEM, "booking.appointment_no_show", "appointment", appointment_id, at=now)
     for owner in touched:
         _apply_block(session, owner, now, policy)
-    if commit:
-        session.commit()
     return marked
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from mobile_api import audit, outbox
+from mobile_api import audit, outbox, uow
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
@@ -71,7 +71,6 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: 
                                                     Ticket.local_date == day)
                                .order_by(Ticket.lane.desc(), Ticket.queued_at, Ticket.id).limit(1))
     if candidate is None:
-        session.rollback()
         raise NothingToCall("当前没有等候的号")
     oldest = _oldest_walk_in(session, queue_ids, day) if candidate.lane > LANE_WALK_IN else None
     if oldest is not None and (oldest.queued_at, oldest.id) < (candidate.queued_at, candidate.id):
@@ -87,13 +86,11 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: 
                               .values(status="called", window_id=window.id, staff_id=actor.id, call_count=1,
                                       first_called_at=candidate.first_called_at or now, last_called_at=now))
     if claimed.rowcount != 1:  # cannot happen under the queue lock; refuse rather than double-call
-        session.rollback()
         raise TicketStateConflict("排队号已被其他窗口叫走，请重试")
     session.refresh(candidate)
     audit.record(session, actor, "booking.ticket_call", "ticket", candidate.id,
                  {"window_id": window.id, "display": candidate.display, "lane": candidate.lane}, at=now)
     _notify_called(session, candidate, window, now)
-    session.commit()
     return candidate
 
 
@@ -113,7 +110,6 @@ def _move(session: Session, ticket: Ticket, expected: str, **values) -> None:
     done = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == expected,
                                                 Ticket.call_count == ticket.call_count).values(**values))
     if done.rowcount != 1:
-        session.rollback()
         raise TicketStateConflict("排队号状态已变化，请刷新后重试")
     session.refresh(ticket)
 
@@ -125,7 +121,6 @@ def recall(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     audit.record(session, actor, "booking.ticket_recall", "ticket", ticket.id, {"call_count": ticket.call_count},
                  at=now)
     _notify_called(session, ticket, window, now)
-    session.commit()
     return ticket
 
 
@@ -136,7 +131,6 @@ def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) 
         raise SkipTooEarly(f"已叫 {ticket.call_count} 次，叫满 {policy.skip_after_calls} 次仍未到才可过号")
     _move(session, ticket, "called", status="skipped", skipped_at=now)
     audit.record(session, actor, "booking.ticket_skip", "ticket", ticket.id, at=now)
-    session.commit()
     return ticket
 
 
@@ -157,7 +151,6 @@ def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     _move(session, ticket, "skipped", status="waiting", requeued=True, queued_at=now, window_id=None,
           call_count=0)
     audit.record(session, actor, "booking.ticket_requeue", "ticket", ticket.id, at=now)
-    session.commit()
     return ticket
 
 
@@ -175,7 +168,6 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
     _move(session, ticket, "called", status="waiting", queue_id=target.id, window_id=None, call_count=0)
     audit.record(session, actor, "booking.ticket_transfer", "ticket", ticket.id,
                  {"from_queue": from_queue, "to_queue": target.id}, at=now)
-    session.commit()
     return ticket
 
 
@@ -190,8 +182,8 @@ def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
                         "data": {"kind": "ticket", "id": ticket.id, "number": ticket.display,
                                  "item_code": ticket.item_code}},
                        now, dedupe_key=f"booking:ticket:{ticket.id}:rating")
-    session.commit()
-    cache.forget_estimate(session, ticket.queue_id)  # a new service time: this process re-reads the mean
+    # a new service time: this process re-reads the mean once it is committed
+    uow.of(session).after_commit(lambda: cache.forget_estimate(session, ticket.queue_id))
     return ticket
 
 

@@ -78,7 +78,6 @@ def check_in(session: Session, actor: Actor, clock, policy: Policy, *, qr_payloa
                                                      Appointment.status == "booked", Appointment.qr_nonce == nonce)
                            .values(status="checked_in", checked_in_at=now))
     if done.rowcount != 1:
-        session.rollback()
         raise QrUsed("签到码已使用或已失效")
     release_active(session, appointment.citizen_id)
     reason = resolve_priority(session, policy, local_today(now), appointment.citizen_id, priority_reason)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from guides import services as guide_services
+from identity import access
 from mobile_api.actor import Actor
 from mobile_api.clock import LOCAL_TZ
 from mobile_api.db import MAX_INTEGER_ID
@@ -16,13 +18,6 @@ from ..calendar import HallDay, hall_day
 from ..errors import HallNotFound, WrongHall
 from ..models import CalendarOverride, Hall, HallItem, HallQueue, Window, WindowQueue
 from . import cache
-
-
-def end_request_transaction() -> None:
-    from flask import current_app, g
-
-    if g.get("_db_session") is not None:
-        current_app.extensions["db"].session.rollback()
 
 
 def local_today(now: datetime) -> date:
@@ -56,84 +51,6 @@ def lock_rows(stmt, session: Session):
     return stmt
 
 
-def execute_and_commit(session: Session, sql: str, params: dict):
-    """PostgreSQL: run one statement and COMMIT in a single round trip and
-    return the statement's first row.
-
-    Why: the statement takes a hot row lock (the slot, a ticket counter) that
-    every parallel request waits for. Sent with its COMMIT, the server commits
-    right after the statement, so the lock is not held across a network round
-    trip plus this thread's wait for the GIL in a busy worker. psycopg's
-    ClientCursor binds the parameters client-side (escaped, as literals) and
-    sends "statement; COMMIT" as one simple query; if the statement fails,
-    the server skips the COMMIT and we roll back.
-
-    A session bound to a connection rather than the engine has joined a
-    transaction it does not own (tests' savepoints): there the statement runs
-    and the session commits as usual."""
-    if not isinstance(session.get_bind(), Engine):
-        try:
-            row = session.connection().exec_driver_sql(sql, params).first()
-        except Exception:
-            session.rollback()
-            raise
-        session.commit()
-        return row
-    from psycopg import ClientCursor
-
-    raw = session.connection().connection.driver_connection
-    try:
-        with ClientCursor(raw) as cursor:
-            cursor.execute(sql + "; COMMIT", params)
-            row = cursor.fetchone()
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()  # the session's own bookkeeping: the transaction is already committed
-    return row
-
-
-def read_and_end(session: Session, sql: str, params: dict):
-    """PostgreSQL: the first row of a read that needs no transaction around
-    it, in one round trip. For a read that often decides the answer alone (a
-    full slot); whatever follows starts its own transaction. Only for a
-    session that has written nothing yet.
-
-    With no transaction open yet (the usual case: the hall came from the
-    cache), the read runs in autocommit, so there is no BEGIN and no ROLLBACK
-    to send; otherwise it goes with the COMMIT that ends the reads so far."""
-    from psycopg import ClientCursor, pq
-
-    raw = session.connection().connection.driver_connection
-    try:
-        if raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
-            raw.autocommit = True
-            try:
-                return raw.execute(sql, params).fetchone()
-            finally:
-                raw.autocommit = False
-        with ClientCursor(raw) as cursor:
-            cursor.execute(sql + "; COMMIT", params)
-            row = cursor.fetchone()
-    except Exception:
-        session.rollback()
-        raise
-    session.commit()  # bookkeeping only: nothing pending, the transaction has ended
-    return row
-
-
-def pipelined(session: Session) -> bool:
-    """Whether the one-round-trip helpers above apply: PostgreSQL, and a
-    session that owns its transaction (bound to the engine)."""
-    bind = session.get_bind()
-    return isinstance(bind, Engine) and bind.dialect.name == "postgresql"
-
-
-def sqlstate(exc: BaseException) -> str | None:
-    """The PostgreSQL error code of a driver error, bare or wrapped by SQLAlchemy."""
-    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
-
-
 MAX_ID = MAX_INTEGER_ID
 
 
@@ -153,10 +70,8 @@ def get_hall(session: Session, hall_id: int, *, active_only: bool = True) -> Hal
 
 
 def ensure_same_hall(actor: Actor, hall_id: int) -> None:
-    """Kiosks and clerks act for their own hall only; a platform admin for all."""
-    if actor.kind == "staff" and actor.role == "admin" and actor.hall_id is None:
-        return
-    if actor.hall_id != hall_id:
+    """Kiosks and staff act for their own hall only; the platform admin for all."""
+    if not access.acts_for_hall(actor, hall_id):
         raise WrongHall("只能处理本大厅的业务")
 
 
@@ -237,22 +152,8 @@ def catalogue_facts(session: Session, code: str) -> tuple | None:
 
 
 def catalogue_item(session: Session, code: str):
-    """The published catalogue entry, or None when guides is not installed or
-    does not know the code (callers decide what that means)."""
-    try:
-        from guides import services as guide_services
-    except ImportError:
-        return None
-    getter = getattr(guide_services, "get_published_item", None)
-    return None if getter is None else getter(session, code)
-
-
-def catalogue_present() -> bool:
-    try:
-        from guides import services as guide_services  # noqa: F401
-    except ImportError:
-        return False
-    return hasattr(guide_services, "get_published_item")
+    """The published catalogue entry, or None when the catalogue does not know the code."""
+    return guide_services.get_published_item(session, code)
 
 
 def windows_serving(session: Session, queue_id: int) -> int:

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from mobile_api import audit
+from identity import access
+from mobile_api import audit, uow
 from mobile_api.actor import SYSTEM, Actor
 from mobile_api.clock import LOCAL_TZ
 from mobile_api.errors import Conflict, Forbidden, Unprocessable
@@ -19,15 +20,14 @@ from ..errors import BeyondHorizon, DateInPast, HallClosed, ItemNotBookable, Ite
 from ..models import HALL_LEVELS, CalendarOverride, Hall, HallItem, HallQueue, Slot, Window, WindowQueue
 from ..policy import Policy
 from . import cache
-from .common import catalogue_facts, catalogue_present, get_hall, hall_item, hall_overrides, local_today, queue_capacity
+from .common import catalogue_facts, get_hall, hall_item, hall_overrides, local_today, queue_capacity
 
 
 # -- set-up (seeder, admin CLI, tests) ---------------------------------------
 
 def create_hall(session: Session, clock, *, code: str, name: str, level: str, address: str, lat: float,
                 lng: float, opening_hours: dict, town: str | None = None, phone: str | None = None,
-                lunch: tuple[str, str] | None = ("12:00", "14:00"), actor: Actor = SYSTEM,
-                commit: bool = True) -> Hall:
+                lunch: tuple[str, str] | None = ("12:00", "14:00"), actor: Actor = SYSTEM) -> Hall:
     if level not in HALL_LEVELS:
         raise ValueError(f"level must be one of {HALL_LEVELS}")
     hall = Hall(code=code, name=name, level=level, town=town, address=address, lat=lat, lng=lng, phone=phone,
@@ -37,8 +37,6 @@ def create_hall(session: Session, clock, *, code: str, name: str, level: str, ad
     session.flush()
     audit.record(session, actor, "booking.hall_create", "hall", hall.id, {"code": code, "level": level},
                  at=clock.now())
-    if commit:
-        session.commit()
     return hall
 
 
@@ -74,12 +72,9 @@ def assign_item(session: Session, hall: Hall, queue: HallQueue, item_code: str) 
 def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date, is_open: bool,
                  reason: str) -> CalendarOverride:
     """An admin closes a hall for a day or opens it on an extra day."""
-    if actor.kind != "staff" or actor.role != "admin":
-        raise Forbidden("仅管理员可调整大厅日历")
-    platform_admin = actor.hall_id is None and actor.department_code is None
-    if not platform_admin and actor.hall_id != hall_id:
+    if not access.manages_hall(actor, hall_id):
         # A department's admin runs its items, not a hall's opening days.
-        raise Forbidden("只能调整本大厅的日历")
+        raise Forbidden("只能由平台管理员或本大厅管理员调整大厅日历")
     get_hall(session, hall_id)
     if day < local_today(clock.now()):
         raise DateInPast("不能调整已过去的日期")
@@ -94,13 +89,11 @@ def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date,
     try:
         session.flush()
     except IntegrityError as exc:  # a parallel admin wrote the same day first
-        session.rollback()
         raise Conflict("该日期的调整正被同时修改，请重试", code="booking.override_conflict") from exc
     audit.record(session, actor, "booking.calendar_override", "hall", hall_id,
                  {"day": day.isoformat(), "open": is_open, "reason": reason}, at=clock.now())
-    session.commit()
-    # this process honours the change at once; others within cache.OVERRIDE_SECONDS
-    cache.forget_overrides(session, hall_id)
+    # this process honours the change once committed; others within cache.OVERRIDE_SECONDS
+    uow.of(session).after_commit(lambda: cache.forget_overrides(session, hall_id))
     return existing
 
 
@@ -173,12 +166,11 @@ def check_bookable_item(session: Session, hall: Hall, item_code: str, link: Hall
         link = hall_item(session, hall.id, item_code)
     if link is None:
         raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
-    if catalogue_present():
-        facts = catalogue_facts(session, item_code)
-        if facts is None:
-            raise ItemNotHandled(f"事项 {item_code} 不在办事指南中或已下线", errors={"item": ["事项不存在或已下线"]})
-        if not facts[1]:
-            raise ItemNotBookable(f"“{facts[0]}”不支持预约，请直接到大厅取号")
+    facts = catalogue_facts(session, item_code)
+    if facts is None:
+        raise ItemNotHandled(f"事项 {item_code} 不在办事指南中或已下线", errors={"item": ["事项不存在或已下线"]})
+    if not facts[1]:
+        raise ItemNotBookable(f"“{facts[0]}”不支持预约，请直接到大厅取号")
     return link
 
 

@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from identity import access
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
@@ -46,7 +47,6 @@ def hall_day_stats(session: Session, hall_id: int, day: date) -> dict:
 def stats_for_staff(session: Session, actor: Actor, hall_id: int, day: date) -> dict:
     if actor.kind != "staff":
         raise Forbidden("仅工作人员可查看大厅统计")
-    platform_admin = actor.role == "admin" and actor.hall_id is None and actor.department_code is None
-    if not platform_admin and actor.hall_id != hall_id:
+    if not access.acts_for_hall(actor, hall_id):
         raise Forbidden("只能查看本大厅的统计")
     return hall_day_stats(session, hall_id, day)

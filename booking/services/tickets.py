@@ -15,7 +15,8 @@ from typing import Callable
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from mobile_api import audit
+from identity import access, real_name
+from mobile_api import audit, uow
 from mobile_api.actor import Actor
 
 from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
@@ -23,7 +24,7 @@ from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_RE
                       TicketCounter)
 from ..policy import Policy
 from . import cache
-from .common import execute_and_commit, get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
+from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
 
 
 def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
@@ -31,11 +32,7 @@ def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
     identity does not provide it or the citizen has no real-name record."""
     if citizen_id is None:
         return None
-    try:
-        from identity.real_name import citizen_birth_date as lookup
-    except ImportError:
-        return None
-    return lookup(session, citizen_id)
+    return real_name.citizen_birth_date(session, citizen_id)
 
 
 def is_elderly(birth: date | None, today: date, age: int) -> bool:
@@ -78,7 +75,7 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
                citizen_id: int | None, item_code: str | None, audit_entries: Callable[[int], None],
                appointment_id: int | None = None, priority_reason: str | None = None,
                priority_note: str | None = None) -> Ticket:
-    """Number, insert and commit a ticket; `audit_entries(ticket_id)` writes
+    """Number and insert a ticket (committing it on PostgreSQL); `audit_entries(ticket_id)` writes
     the audit entries in the same transaction. The returned ticket carries
     `ahead_at_issue` (tickets ahead of it when issued) on PostgreSQL.
 
@@ -101,8 +98,8 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
             queue.id, day, values["lane"], now, None).scalar_subquery())).one()
         audit_entries(ticket_id)
         session.flush()
-        number = execute_and_commit(session, _NUMBERED_INSERT, dict(
-            values, id=ticket_id, prefix=queue.prefix))[0]
+        number = uow.of(session).commit_with(_NUMBERED_INSERT, dict(values, id=ticket_id, prefix=queue.prefix),
+                                             "a ticket number, once drawn, is issued (numbers stay gap-free)")[0]
         # everything the row holds is known: no read after the commit
         ticket = Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
         ticket.ahead_at_issue = int(ahead or 0)
@@ -112,7 +109,6 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
     session.add(ticket)
     session.flush()
     audit_entries(ticket.id)
-    session.commit()
     return ticket
 
 
@@ -172,13 +168,15 @@ def get_visible(session: Session, actor: Actor, ticket_id: int) -> Ticket:
     ticket = get_row(session, Ticket, ticket_id)
     if ticket is None:
         raise TicketNotFound("排队号不存在")
-    if actor.kind == "citizen":
-        if ticket.citizen_id != actor.id:
-            raise TicketNotFound("排队号不存在")
-    elif not (actor.kind == "staff" and actor.role == "admin" and actor.hall_id is None):
-        if actor.hall_id != ticket.hall_id:
-            raise TicketNotFound("排队号不存在")
+    if not can_read_ticket(actor, ticket):
+        raise TicketNotFound("排队号不存在")
     return ticket
+
+
+def can_read_ticket(actor: Actor, ticket: Ticket) -> bool:
+    """The citizen it was issued to, or the kiosks and staff of its hall
+    (a department admin runs items, not a hall's queue)."""
+    return access.owns(actor, ticket.citizen_id) or access.acts_for_hall(actor, ticket.hall_id)
 
 
 def position(session: Session, ticket: Ticket) -> int:

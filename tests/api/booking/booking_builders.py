@@ -1,8 +1,6 @@
 """Test data for booking: a small hall with two queues, windows and two items.
 
-Item codes come from guides' sample catalogue when guides is installed (booking
-then checks items against it); until then they are plain codes, as booking
-stores item codes, not foreign keys into the catalogue."""
+Item codes come from guides' sample catalogue, which booking checks items against."""
 
 from __future__ import annotations
 
@@ -13,10 +11,8 @@ from mobile_api.clock import LOCAL_TZ
 
 from booking.models import Hall, HallQueue, Window
 from booking.services import halls
-from booking.services.common import catalogue_present
+from guides import services as guide_services
 
-PLAIN_GENERAL_ITEM = "080100010000"
-PLAIN_POLICE_ITEM = "010300010000"
 WEEKDAY_HOURS = {str(d): ["08:30", "17:30"] for d in range(5)}
 
 
@@ -34,10 +30,6 @@ class HallSetup:
 
 def catalogue_item_codes(session, clock) -> tuple[str, str]:
     """(a general-window item, a 公安 item), both bookable."""
-    if not catalogue_present():
-        return PLAIN_GENERAL_ITEM, PLAIN_POLICE_ITEM
-    from guides import services as guide_services
-
     items = list(guide_services.list_published_items(session))
     if not items:
         guide_services.load_sample_catalogue(session, clock)
@@ -54,7 +46,7 @@ def build_hall(session, clock, *, code: str = "T-HALL", lat: float = 23.0205, ln
                opening_hours: dict | None = None) -> HallSetup:
     general_item, police_item = catalogue_item_codes(session, clock)
     hall = halls.create_hall(session, clock, code=code, name=f"测试大厅{code}", level=level, address="测试路 1 号",
-                             lat=lat, lng=lng, opening_hours=opening_hours or WEEKDAY_HOURS, commit=False)
+                             lat=lat, lng=lng, opening_hours=opening_hours or WEEKDAY_HOURS)
     general = halls.add_queue(session, hall, "A", "综合窗口", general=True)
     police = halls.add_queue(session, hall, "B", "公安专窗")
     gw = [halls.add_window(session, hall, f"{i + 1:02d}", f"{i + 1}号窗口", [general]) for i in range(general_windows)]

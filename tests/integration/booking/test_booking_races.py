@@ -17,6 +17,7 @@ from booking.models import (Appointment, CalendarOverride, CitizenLimit, Hall, H
 from booking.policy import Policy
 from booking.services import appointments, calling, halls, tickets
 from mobile_api.actor import Actor
+from mobile_api.uow import working
 from mobile_api.outbox import OutboxMessage
 
 pytestmark = pytest.mark.postgres
@@ -29,15 +30,15 @@ WEEKDAY_HOURS = {str(d): ["08:30", "17:30"] for d in range(5)}
 @pytest.fixture
 def factory(engine, monkeypatch):
     # Items here are plain codes; the catalogue check is not what these tests race.
-    monkeypatch.setattr(halls, "catalogue_present", lambda: False)
+    monkeypatch.setattr(halls, "catalogue_facts", lambda session, code: ("测试事项", True, None))
     return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @pytest.fixture
 def race_hall(factory, clock):
-    with factory() as session:
+    with factory() as session, working(session, clock):
         hall = halls.create_hall(session, clock, code="RACE-HALL", name="并发测试大厅", level="city",
-                                 address="测试路", lat=23.0, lng=113.7, opening_hours=WEEKDAY_HOURS, commit=False)
+                                 address="测试路", lat=23.0, lng=113.7, opening_hours=WEEKDAY_HOURS)
         general = halls.add_queue(session, hall, "A", "综合窗口", general=True)
         police = halls.add_queue(session, hall, "B", "公安专窗")
         windows = [halls.add_window(session, hall, f"{i:02d}", f"{i}号窗口", [general]) for i in (1, 2, 3)]
@@ -47,7 +48,7 @@ def race_hall(factory, clock):
         session.commit()
         ids = {"hall": hall.id, "general": general.id, "police": police.id, "windows": [w.id for w in windows]}
     yield ids
-    with factory() as session:
+    with factory() as session, working(session, clock):
         hall_id = ids["hall"]
         queue_ids = [ids["general"], ids["police"]]
         session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like("booking:%")))
@@ -95,7 +96,7 @@ def test_many_citizens_race_for_the_last_places(factory, clock, race_hall):
     policy = Policy(places_per_window=2)  # 3 windows × 2 = 6 places
 
     def book(index):
-        with factory() as session:
+        with factory() as session, working(session, clock):
             return appointments.book(session, citizen(700_000 + index), clock, policy, hall_id=race_hall["hall"],
                                      item_code=ITEM_A, day=FRIDAY, at="10:00").id
 
@@ -104,7 +105,7 @@ def test_many_citizens_race_for_the_last_places(factory, clock, race_hall):
     refused = [r for r in results if isinstance(r, SlotFull)]
     assert len(created) == 6, results
     assert len(refused) == 24, [r for r in results if not isinstance(r, (int, SlotFull))]
-    with factory() as session:
+    with factory() as session, working(session, clock):
         slot = session.scalar(select(Slot).where(Slot.hall_id == race_hall["hall"]))
         assert (slot.booked, slot.capacity) == (6, 6)
         assert len(session.scalars(select(Appointment.id).where(Appointment.slot_id == slot.id)).all()) == 6
@@ -118,7 +119,7 @@ def test_one_citizen_racing_past_the_active_limit(factory, clock, race_hall):
     days = [date(2026, 11, 27), date(2026, 11, 30), date(2026, 12, 1), date(2026, 12, 2), date(2026, 12, 3)]
 
     def book(index):
-        with factory() as session:
+        with factory() as session, working(session, clock):
             return appointments.book(session, citizen(710_000), clock, policy, hall_id=race_hall["hall"],
                                      item_code=ITEM_A, day=days[index], at="10:00").id
 
@@ -129,13 +130,13 @@ def test_one_citizen_racing_past_the_active_limit(factory, clock, race_hall):
 
 def test_same_item_same_day_twice_at_once(factory, clock, race_hall):
     def book(index):
-        with factory() as session:
+        with factory() as session, working(session, clock):
             return appointments.book(session, citizen(720_000), clock, Policy(), hall_id=race_hall["hall"],
                                      item_code=ITEM_A, day=FRIDAY, at=["10:00", "10:30", "11:00", "14:00"][index]).id
 
     results = run_parallel(4, book)
     assert sum(isinstance(r, int) for r in results) == 1, results
-    with factory() as session:
+    with factory() as session, working(session, clock):
         assert session.scalar(select(CitizenLimit.active_count).where(CitizenLimit.citizen_id == 720_000)) == 1
         assert session.scalar(text("SELECT sum(booked) FROM booking_slots WHERE hall_id = :h"),
                               {"h": race_hall["hall"]}) == 1
@@ -147,7 +148,7 @@ def test_parallel_kiosks_get_unique_gap_free_numbers(factory, clock, race_hall):
     def issue(index):
         numbers = []
         for _ in range(10):
-            with factory() as session:
+            with factory() as session, working(session, clock):
                 numbers.append(tickets.issue_walk_in(session, kiosk, clock, Policy(), item_code=ITEM_A).number)
         return numbers
 
@@ -158,7 +159,7 @@ def test_parallel_kiosks_get_unique_gap_free_numbers(factory, clock, race_hall):
 
 def test_two_clerks_pressing_at_once_never_call_a_ticket_twice(factory, clock, race_hall):
     kiosk = Actor(kind="kiosk", id=1, role="kiosk", hall_id=race_hall["hall"], channel="kiosk")
-    with factory() as session:
+    with factory() as session, working(session, clock):
         issued = [tickets.issue_walk_in(session, kiosk, clock, Policy(), item_code=ITEM_A).id for _ in range(30)]
     window_ids = race_hall["windows"]
 
@@ -166,7 +167,7 @@ def test_two_clerks_pressing_at_once_never_call_a_ticket_twice(factory, clock, r
         clerk = Actor(kind="staff", id=800 + index, role="clerk", hall_id=race_hall["hall"], channel="window")
         called = []
         while True:
-            with factory() as session:
+            with factory() as session, working(session, clock):
                 try:
                     ticket = calling.call_next(session, clerk, clock, Policy(), window_ids[index])
                 except NothingToCall:
