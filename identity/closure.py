@@ -13,8 +13,7 @@ from mobile_api.actor import Actor
 from .models import Citizen
 
 
-def close_citizen(session: Session, clock, actor: Actor, citizen_id: int, reason: str,
-                  commit: bool = True) -> bool:
+def close_citizen(session: Session, clock, actor: Actor, citizen_id: int, reason: str) -> bool:
     """Mark the citizen closed (`reason`: erased | merged); False if it was not
     active. A conditional UPDATE, so two closes cannot both happen."""
     now = clock.now()
@@ -23,6 +22,4 @@ def close_citizen(session: Session, clock, actor: Actor, citizen_id: int, reason
                              .values(status="closed", closed_at=now, display_name=None)).rowcount == 1
     if closed:
         audit.record(session, actor, "citizen.close", "citizen", citizen_id, {"reason": reason}, at=now)
-    if commit:
-        session.commit()
     return closed

@@ -19,8 +19,8 @@ from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.clock import LOCAL_TZ
 from mobile_api.crypto import PersonalDataCipher, mask_id_number, mask_name
+from mobile_api.uow import commit_point
 
-from .face.transaction import rolls_back_on_error
 from .face.errors import IdNumberTaken, RealNameInvalid, RealNameLocked, RealNameMissing
 from .id_numbers import IdNumberError, normalise, parse_id_number
 from .real_name_models import RealNameRecord
@@ -58,7 +58,6 @@ def _summary(record: RealNameRecord | None) -> dict:
             "id_number_masked": record.id_number_masked}
 
 
-@rolls_back_on_error
 def declare(session: Session, cipher: PersonalDataCipher, actor: Actor, clock, name: str, id_number: str) -> dict:
     """Declare (or correct, while not yet verified) the citizen's real name."""
     now = clock.now()
@@ -67,29 +66,28 @@ def declare(session: Session, cipher: PersonalDataCipher, actor: Actor, clock, n
     record = session.scalar(select(RealNameRecord).where(RealNameRecord.citizen_id == actor.id))
     if record is not None and record.status == "verified":
         raise RealNameLocked("实名信息已通过核验, 如需更正请到窗口办理")
-    if record is None:
-        record = RealNameRecord(citizen_id=actor.id, status="declared", declared_at=now)
-        session.add(record)
-    record.id_number_index = id_number_index(cipher, id_number)
-    record.id_number_enc = cipher.encrypt(id_number, _ID_CONTEXT)
-    record.name_enc = cipher.encrypt(name, _NAME_CONTEXT)
-    record.id_number_masked = mask_id_number(id_number)
-    record.name_masked = mask_name(name)
-    record.birth_date = birth
-    record.declared_at = now
     try:
         # The unique blind index decides, not a look-up before: two citizens
-        # declaring one number at once cannot both succeed.
-        session.flush()
+        # declaring one number at once cannot both succeed. The change is made
+        # inside a savepoint so that a refusal undoes only it.
+        with session.begin_nested():
+            if record is None:
+                record = RealNameRecord(citizen_id=actor.id, status="declared", declared_at=now)
+                session.add(record)
+            record.id_number_index = id_number_index(cipher, id_number)
+            record.id_number_enc = cipher.encrypt(id_number, _ID_CONTEXT)
+            record.name_enc = cipher.encrypt(name, _NAME_CONTEXT)
+            record.id_number_masked = mask_id_number(id_number)
+            record.name_masked = mask_name(name)
+            record.birth_date = birth
+            record.declared_at = now
     except IntegrityError as exc:
-        session.rollback()
         audit.record(session, actor, "identity.real_name_conflict", "citizen", actor.id,
                      {"id_number": mask_id_number(id_number)}, at=now)
-        session.commit()
+        commit_point(session, "a claim on an ID number registered to another account is audited although refused")
         raise IdNumberTaken("该身份证号已被其他账号实名登记; 如非本人操作请到窗口办理") from exc
     audit.record(session, actor, "identity.real_name_declare", "citizen", actor.id,
                  {"id_number": record.id_number_masked}, at=now)
-    session.commit()
     return _summary(record)
 
 
@@ -104,10 +102,9 @@ def real_name_summary(session: Session, citizen_id: int) -> dict:
     return _summary(record_for(session, citizen_id))
 
 
-@rolls_back_on_error
 def mark_verified(session: Session, citizen_id: int, actor: Actor, clock, method: str) -> None:
     """A face check (local or WeChat's certified one) passed for this citizen's
-    declared ID number. Commits."""
+    declared ID number. The caller's unit of work commits."""
     record = record_for(session, citizen_id)
     if record is None:
         raise RealNameMissing("请先进行实名登记")
@@ -118,7 +115,6 @@ def mark_verified(session: Session, citizen_id: int, actor: Actor, clock, method
     record.verified_at = now
     audit.record(session, actor, "identity.real_name_verified", "citizen", citizen_id,
                  {"method": method, "first_time": first}, at=now)
-    session.commit()
 
 
 def citizen_birth_date(session: Session, citizen_id: int) -> date | None:
@@ -129,7 +125,8 @@ def citizen_birth_date(session: Session, citizen_id: int) -> date | None:
 def verified_identity(session: Session, citizen_id: int, actor: Actor | None = None, cipher=None,
                       clock=None) -> dict | None:
     """Name and full ID number of a verified citizen, decrypted (to pre-fill a
-    waived ID-card material). A read by staff is audited (and committed)."""
+    waived ID-card material). A read by staff is audited at a named commit
+    point: the read has happened even if the request then fails."""
     record = record_for(session, citizen_id)
     if record is None or record.status != "verified":
         return None
@@ -140,7 +137,7 @@ def verified_identity(session: Session, citizen_id: int, actor: Actor | None = N
     if actor is not None and actor.is_staff:
         audit.record(session, actor, "identity.real_name_read", "citizen", citizen_id,
                      {"fields": ["name", "id_number"]}, at=clock.now() if clock else None)
-        session.commit()
+        commit_point(session, "a staff read of a citizen's name and ID number is audited even if the request fails")
     return result
 
 

@@ -3,8 +3,8 @@
 from flask import current_app, g
 from flask_smorest import Blueprint
 
-from mobile_api.db import Database
 from mobile_api.ratelimit import rate_limit
+from mobile_api.uow import current_uow
 
 from . import services
 from .auth import anonymous_actor, current_actor, require_roles
@@ -12,10 +12,6 @@ from .schemas import (KioskTokenRequestSchema, LogoutRequestSchema, RefreshReque
                       TokenPairSchema, WhoAmISchema)
 
 blp = Blueprint("auth", __name__, url_prefix="/api/v1/auth", description="登录与令牌")
-
-
-def _db() -> Database:
-    return current_app.extensions["db"]
 
 
 def _pair(pair):
@@ -32,9 +28,10 @@ def _pair(pair):
 @blp.alt_response(429, description="请求过于频繁")
 def staff_login(body):
     """Log a staff member in with username and password."""
-    cfg = current_app.config
+    uow = current_uow()
+    cfg = uow.config
     pair = services.staff_login(
-        _db().session, current_app.extensions["tokens"], current_app.extensions["clock"],
+        uow.session, current_app.extensions["tokens"], uow.clock,
         body["username"], body["password"], max_failures=cfg["STAFF_MAX_FAILED_LOGINS"],
         lockout_seconds=cfg["STAFF_LOCKOUT_SECONDS"], actor_context=anonymous_actor(),
         scrypt_n=cfg["PASSWORD_SCRYPT_N"])
@@ -48,7 +45,8 @@ def staff_login(body):
 @blp.alt_response(401, description="设备编号或密钥不正确")
 def kiosk_token(body):
     """Exchange a kiosk device's secret for tokens."""
-    pair = services.kiosk_login(_db().session, current_app.extensions["tokens"], current_app.extensions["clock"],
+    uow = current_uow()
+    pair = services.kiosk_login(uow.session, current_app.extensions["tokens"], uow.clock,
                                 body["device_code"], body["secret"], anonymous_actor())
     return _pair(pair)
 
@@ -60,7 +58,7 @@ def kiosk_token(body):
 @blp.alt_response(401, description="刷新令牌无效、过期或已被使用")
 def refresh(body):
     """Spend a refresh token for a new token pair."""
-    return _pair(services.refresh(_db().session, current_app.extensions["tokens"], body["refresh_token"]))
+    return _pair(services.refresh(current_uow().session, current_app.extensions["tokens"], body["refresh_token"]))
 
 
 @blp.route("/logout", methods=["POST"])
@@ -69,7 +67,8 @@ def refresh(body):
 @blp.response(204)
 def logout(body):
     """Revoke the current access token and, if given, its refresh-token family."""
-    services.logout(_db().session, current_app.extensions["tokens"], current_app.extensions["clock"],
+    uow = current_uow()
+    services.logout(uow.session, current_app.extensions["tokens"], uow.clock,
                     current_actor(), g.token_claims, body.get("refresh_token"))
 
 

@@ -1,7 +1,9 @@
 """Identity use cases: create principals, log them in, refresh, log out.
 
 Plain functions: the session, the token service and the clock come in as
-arguments; they commit (or roll back) themselves and audit every change.
+arguments; they audit every change and leave the commit to the unit of work
+(`mobile_api.uow`). The one early commit is a failed staff login: it must
+count towards the lockout even though the request answers 401.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import STAFF_ROLES, SYSTEM, Actor
+from mobile_api.uow import commit_point
 
 from .errors import AccountLocked, InvalidCredentials, PrincipalNotFound, StaffExists, TokenInvalid
 from .models import Citizen, KioskDevice, StaffUser
@@ -59,23 +62,18 @@ def load_actor(session: Session, kind: str, principal_id: int, channel: str | No
 
 # -- citizens ------------------------------------------------------------
 
-def create_citizen(session: Session, clock, actor: Actor = SYSTEM, display_name: str | None = None,
-                   commit: bool = True) -> Citizen:
+def create_citizen(session: Session, clock, actor: Actor = SYSTEM, display_name: str | None = None) -> Citizen:
     citizen = Citizen(public_id=str(uuid.uuid4()), status="active", display_name=display_name,
                       created_at=clock.now())
     session.add(citizen)
     session.flush()
     audit.record(session, actor, "citizen.create", "citizen", citizen.id, at=clock.now())
-    if commit:
-        session.commit()
     return citizen
 
 
 def issue_citizen_tokens(session: Session, tokens: TokenService, citizen: Citizen,
                          channel: str | None) -> TokenPair:
-    pair = tokens.issue_pair(session, citizen_actor(citizen, channel))
-    session.commit()
-    return pair
+    return tokens.issue_pair(session, citizen_actor(citizen, channel))
 
 
 # -- staff ---------------------------------------------------------------
@@ -92,16 +90,16 @@ def create_staff(session: Session, clock, username: str, password: str, role: st
     staff = StaffUser(username=username, display_name=display_name, password_hash=hash_password(password, scrypt_n),
                       role=role, department_code=department_code, hall_id=hall_id, active=True,
                       failed_logins=0, created_at=clock.now())
-    session.add(staff)
     try:
-        session.flush()
+        # A savepoint: the unique username decides, and the caller's session
+        # stays usable after the refusal.
+        with session.begin_nested():
+            session.add(staff)
     except IntegrityError as exc:
-        session.rollback()
         raise StaffExists(f"用户名 {username} 已存在") from exc
     audit.record(session, actor, "staff.create", "staff", staff.id,
                  {"username": username, "role": role, "department": department_code, "hall_id": hall_id},
                  at=clock.now())
-    session.commit()
     return staff
 
 
@@ -128,7 +126,7 @@ def staff_login(session: Session, tokens: TokenService, clock, username: str, pa
             staff.locked_until = now + timedelta(seconds=lockout_seconds)
             staff.failed_logins = 0
         audit.record(session, context, "staff.login_failed", "staff", staff.id, {"locked": locked}, at=now)
-        session.commit()
+        commit_point(session, "a failed staff login counts towards the lockout although the request answers 401")
         if locked:
             raise AccountLocked(f"登录失败次数过多，账号已锁定 {lockout_seconds // 60} 分钟",
                                 headers={"Retry-After": str(lockout_seconds)})
@@ -137,7 +135,6 @@ def staff_login(session: Session, tokens: TokenService, clock, username: str, pa
     staff.locked_until = None
     pair = tokens.issue_pair(session, staff_actor(staff, actor_context.channel or "window"))
     audit.record(session, context, "staff.login", "staff", staff.id, at=now)
-    session.commit()
     return pair
 
 
@@ -149,14 +146,12 @@ def register_kiosk(session: Session, clock, device_code: str, name: str, hall_id
     secret = secrets.token_urlsafe(32)
     device = KioskDevice(device_code=device_code, name=name, hall_id=hall_id, secret_hash=hash_secret(secret),
                          active=True, created_at=clock.now())
-    session.add(device)
     try:
-        session.flush()
+        with session.begin_nested():  # the unique device code decides; the session stays usable
+            session.add(device)
     except IntegrityError as exc:
-        session.rollback()
         raise StaffExists(f"设备编号 {device_code} 已存在", code="identity.device_exists") from exc
     audit.record(session, actor, "kiosk.register", "kiosk", device.id, {"hall_id": hall_id}, at=clock.now())
-    session.commit()
     return device, secret
 
 
@@ -169,7 +164,6 @@ def kiosk_login(session: Session, tokens: TokenService, clock, device_code: str,
     audit.record(session, kiosk_actor(device).with_context(request_id=actor_context.request_id,
                                                              ip=actor_context.ip),
                  "kiosk.login", "kiosk", device.id, at=clock.now())
-    session.commit()
     return pair
 
 
@@ -178,7 +172,6 @@ def kiosk_login(session: Session, tokens: TokenService, clock, device_code: str,
 def refresh(session: Session, tokens: TokenService, raw_refresh_token: str) -> TokenPair:
     pair, _ = tokens.rotate(session, raw_refresh_token,
                             lambda kind, pid, channel: load_actor(session, kind, pid, channel))
-    session.commit()
     return pair
 
 
@@ -188,7 +181,6 @@ def logout(session: Session, tokens: TokenService, clock, actor: Actor, claims: 
     if raw_refresh_token:
         tokens.revoke_by_raw(session, raw_refresh_token, actor.kind, actor.id)
     audit.record(session, actor, "auth.logout", actor.kind, actor.id, at=clock.now())
-    session.commit()
 
 
 def get_staff(session: Session, staff_id: int) -> StaffUser:

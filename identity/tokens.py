@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mobile_api.actor import Actor
+from mobile_api.uow import commit_point
 
 from .errors import RefreshTokenReused, TokenExpired, TokenInvalid, TokenRevoked
 from .models import RefreshToken
@@ -26,6 +27,9 @@ from .models import RefreshToken
 ISSUER = "fingertip"
 ALGORITHM = "HS256"
 _DENY_PREFIX = "auth:deny:"
+# A named commit point: the refresh is refused (401), but the revocation of
+# the stolen token's family must stand.
+_REUSE_REVOKES = "a reused refresh token revokes its whole family although the refresh is refused"
 
 
 @dataclass
@@ -122,7 +126,7 @@ class TokenService:
         return raw, row
 
     def issue_pair(self, session: Session, actor: Actor) -> TokenPair:
-        """A new login: a new refresh-token family. The caller commits."""
+        """A new login: a new refresh-token family. The unit of work commits."""
         raw, _ = self._new_refresh(session, actor.kind, actor.id, str(uuid.uuid4()), actor.channel)
         return TokenPair(self.issue_access(actor), raw, self.access_ttl)
 
@@ -130,14 +134,14 @@ class TokenService:
         """Spend a refresh token and issue the next one in its family.
 
         The spend is a conditional UPDATE, so two concurrent refreshes with the
-        same token cannot both succeed. The caller commits."""
+        same token cannot both succeed. The unit of work commits."""
         now = self.clock.now()
         row = session.scalar(select(RefreshToken).where(RefreshToken.token_hash == _hash(raw)))
         if row is None:
             raise TokenInvalid("刷新令牌无效")
         if row.revoked_at is not None or row.used_at is not None:
             self.revoke_family(session, row.family_id)
-            session.commit()
+            commit_point(session, _REUSE_REVOKES)
             raise RefreshTokenReused("刷新令牌已被使用过，为安全起见本次登录已全部失效，请重新登录")
         if row.expires_at <= now:
             raise TokenExpired("刷新令牌已过期，请重新登录")
@@ -145,9 +149,9 @@ class TokenService:
             update(RefreshToken).where(RefreshToken.id == row.id, RefreshToken.used_at.is_(None),
                                        RefreshToken.revoked_at.is_(None)).values(used_at=now))
         if spent.rowcount != 1:
-            session.rollback()
+            # Spent by a concurrent refresh in between: a reuse like the one above.
             self.revoke_family(session, row.family_id)
-            session.commit()
+            commit_point(session, _REUSE_REVOKES)
             raise RefreshTokenReused("刷新令牌已被使用过，为安全起见本次登录已全部失效，请重新登录")
         actor = load_actor(row.principal_kind, row.principal_id, row.channel)
         new_raw, new_row = self._new_refresh(session, row.principal_kind, row.principal_id, row.family_id,

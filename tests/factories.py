@@ -1,5 +1,10 @@
 """Factories as plain functions on one object: `make.citizen()`, `make.staff()`,
-`make.kiosk()`, and `make.headers(principal)` for a bearer token."""
+`make.kiosk()`, and `make.headers(principal)` for a bearer token.
+
+The identity services no longer commit (the unit of work does), so each
+factory commits what it created: the test's requests see it (in tests a
+commit is only the release of a savepoint in the rolled-back outer
+transaction)."""
 
 from __future__ import annotations
 
@@ -23,7 +28,9 @@ class Factory:
         return self.app.extensions["tokens"]
 
     def citizen(self, display_name: str | None = None):
-        return identity_services.create_citizen(self.session, self.clock, display_name=display_name)
+        citizen = identity_services.create_citizen(self.session, self.clock, display_name=display_name)
+        self.session.commit()
+        return citizen
 
     def staff(self, role: str = "clerk", department_code: str | None = _DEFAULT, hall_id: int | None = _DEFAULT,
               username: str | None = None, password: str = DEFAULT_PASSWORD):
@@ -36,13 +43,17 @@ class Factory:
             department_code = None if role == "admin" else "gongan"
         if hall_id is _DEFAULT:
             hall_id = None if role == "admin" else 1
-        return identity_services.create_staff(self.session, self.clock, username, password, role,
-                                              f"测试{role}", department_code, hall_id,
-                                              scrypt_n=self.app.config["PASSWORD_SCRYPT_N"])
+        staff = identity_services.create_staff(self.session, self.clock, username, password, role,
+                                               f"测试{role}", department_code, hall_id,
+                                               scrypt_n=self.app.config["PASSWORD_SCRYPT_N"])
+        self.session.commit()
+        return staff
 
     def kiosk(self, hall_id: int = 1, device_code: str | None = None):
-        return identity_services.register_kiosk(self.session, self.clock, device_code or f"K{next(_counter):04d}",
-                                                "测试终端", hall_id)
+        device, secret = identity_services.register_kiosk(self.session, self.clock,
+                                                          device_code or f"K{next(_counter):04d}", "测试终端", hall_id)
+        self.session.commit()
+        return device, secret
 
     def actor(self, principal, channel: str | None = None):
         from identity.models import Citizen, KioskDevice, StaffUser

@@ -12,13 +12,13 @@ from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
+from mobile_api.uow import commit_point
 
 from .config import FaceConfig
 from .consent import require_consent
 from .errors import ChallengeExpired, ChallengeNotFound, ChallengeUsed, FaceCheckLocked
 from .liveness import random_actions
 from .models import FaceChallenge, FaceCheckBudget
-from .transaction import rolls_back_on_error
 
 
 def _locked_error(locked_until: datetime, now: datetime) -> FaceCheckLocked:
@@ -34,7 +34,6 @@ def ensure_not_locked(session: Session, citizen_id: int, now: datetime) -> None:
         raise _locked_error(budget.locked_until, now)
 
 
-@rolls_back_on_error
 def create_challenge(session: Session, actor: Actor, clock, cfg: FaceConfig) -> FaceChallenge:
     now = clock.now()
     require_consent(session, actor.id)
@@ -46,7 +45,6 @@ def create_challenge(session: Session, actor: Actor, clock, cfg: FaceConfig) -> 
     session.flush()
     audit.record(session, actor, "identity.face_challenge", "face_challenge", challenge.id,
                  {"actions": challenge.actions}, at=now)
-    session.commit()
     return challenge
 
 
@@ -76,31 +74,32 @@ def _budget_for_update(session: Session, citizen_id: int) -> FaceCheckBudget:
     return budget
 
 
-@rolls_back_on_error
 def reserve_attempt(session: Session, actor: Actor, clock, cfg: FaceConfig, challenge_id: str) -> None:
     """Spend the challenge (exactly once: a conditional UPDATE) and count the
-    attempt as a failure until it is settled, under the budget's row lock."""
+    attempt as a failure until it is settled, under the budget's row lock.
+    A named commit point (see below)."""
     now = clock.now()
     budget = _budget_for_update(session, actor.id)
     if budget.locked_until is not None and budget.locked_until > now:
-        session.rollback()
         raise _locked_error(budget.locked_until, now)
     if budget.window_started_at is None or now - budget.window_started_at >= timedelta(
             seconds=cfg.failure_window_seconds):
         budget.failures = 0
         budget.window_started_at = now
     if budget.failures >= cfg.max_failures:  # parallel attempts already hold every slot
-        session.rollback()
         raise FaceCheckLocked("核身尝试过于频繁, 请稍后再试", headers={"Retry-After": "60"})
     spent = session.execute(update(FaceChallenge)
                             .where(FaceChallenge.id == challenge_id, FaceChallenge.citizen_id == actor.id,
                                    FaceChallenge.used_at.is_(None), FaceChallenge.expires_at > now)
                             .values(used_at=now))
     if spent.rowcount != 1:
-        session.rollback()
         raise ChallengeUsed("动作挑战已使用或已过期, 请重新开始核身")
     budget.failures += 1
-    session.commit()
+    # The attempt counts before any face is examined: a request that then
+    # fails or dies still spent its challenge and one failure of the budget.
+    # It also ends the transaction (and the budget's row lock) before the
+    # CPU-bound decision.
+    commit_point(session, "a face-check attempt is spent and counted before the frames are examined")
 
 
 def settle_attempt(session: Session, citizen_id: int, now: datetime, cfg: FaceConfig, failed: bool) -> int:

@@ -12,7 +12,6 @@ from mobile_api.actor import Actor
 
 from .errors import ConsentRequired, ConsentVersionMismatch
 from .models import FaceConsent
-from .transaction import rolls_back_on_error
 
 # A new wording gets a new version: everyone consents again before the next check.
 CONSENT_TEXT_VERSION = "2026-11-v1"
@@ -36,7 +35,6 @@ def require_consent(session: Session, citizen_id: int) -> None:
         raise ConsentRequired("处理人脸信息前须取得您的单独同意, 请先阅读并同意《人脸信息处理告知》")
 
 
-@rolls_back_on_error
 def give_consent(session: Session, actor: Actor, clock, text_version: str) -> FaceConsent:
     """Record consent to the current text; giving it again changes nothing."""
     if text_version != CONSENT_TEXT_VERSION:
@@ -45,11 +43,12 @@ def give_consent(session: Session, actor: Actor, clock, text_version: str) -> Fa
     now = clock.now()
     consent = FaceConsent(citizen_id=actor.id, text_version=text_version, consented_at=now,
                           channel=actor.channel, ip=actor.ip)
-    session.add(consent)
     try:
-        session.flush()  # the unique (citizen, version) pair makes a repeat a no-op
+        # The unique (citizen, version) pair makes a repeat a no-op; a
+        # savepoint keeps the rest of the unit of work.
+        with session.begin_nested():
+            session.add(consent)
     except IntegrityError:
-        session.rollback()
         consent = session.scalar(select(FaceConsent).where(FaceConsent.citizen_id == actor.id,
                                                            FaceConsent.text_version == text_version))
         if consent.withdrawn_at is None:
@@ -58,11 +57,9 @@ def give_consent(session: Session, actor: Actor, clock, text_version: str) -> Fa
         consent.consented_at, consent.channel, consent.ip = now, actor.channel, actor.ip
     audit.record(session, actor, "identity.face_consent", "citizen", actor.id,
                  {"text_version": text_version}, at=now)
-    session.commit()
     return consent
 
 
-@rolls_back_on_error
 def withdraw_consent(session: Session, actor: Actor, clock) -> bool:
     """Withdraw consent: no more face processing, and the reference template
     of the citizen's declared ID number is deleted (it was collected under
@@ -83,5 +80,4 @@ def withdraw_consent(session: Session, actor: Actor, clock) -> bool:
     if withdrawn or templates:
         audit.record(session, actor, "identity.face_consent_withdraw", "citizen", actor.id,
                      {"consents": withdrawn, "templates_deleted": templates}, at=now)
-    session.commit()
     return bool(withdrawn)

@@ -22,7 +22,6 @@ from .config import FaceConfig
 from .errors import FrameRejected
 from .images import decode_image
 from .models import FaceTemplate
-from .transaction import rolls_back_on_error
 
 TEMPLATE_CONTEXT = "identity.face.template"
 PHOTO_DIGEST_PURPOSE = "face_photo"
@@ -49,7 +48,6 @@ def reference_face(rgb) -> engine.FaceFound:
     return face
 
 
-@rolls_back_on_error
 def enrol(session: Session, cipher: PersonalDataCipher, actor: Actor, clock, cfg: FaceConfig, id_number: str,
           photo: bytes, citizen_consented: bool) -> dict:
     now = clock.now()
@@ -70,7 +68,6 @@ def enrol(session: Session, cipher: PersonalDataCipher, actor: Actor, clock, cfg
     masked = mask_id_number(id_number)
     audit.record(session, actor, "identity.face_enrol", "face_template", masked,
                  {"id_number": masked, "replaced": replaced}, at=now)
-    session.commit()
     return {"id_number_masked": masked, "enrolled_at": now, "replaced": replaced}
 
 

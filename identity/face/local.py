@@ -12,6 +12,7 @@ from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.crypto import PersonalDataCipher
 from mobile_api.errors import Unprocessable
+from mobile_api.uow import commit_point
 
 from ..real_name import record_for
 from . import challenges
@@ -23,13 +24,11 @@ from .errors import BadImage, ChallengeExpired, ChallengeUsed, FrameRejected, Re
 from .images import decode_image
 from .liveness import ACTION_LABELS
 from .models import FaceAttempt, FaceFrameDigest, RetainedFrame
-from .transaction import rolls_back_on_error
 from .verifier import FaceCheckResult, FaceVerifier, complete_pass
 
 FRAME_CONTEXT = "identity.face.frame"
 
 
-@rolls_back_on_error
 def verify_frames(session: Session, cipher: PersonalDataCipher, tokens, actor: Actor, clock, cfg: FaceConfig,
                   challenge_id: str, files: list[bytes]) -> FaceCheckResult:
     now = clock.now()
@@ -39,7 +38,7 @@ def verify_frames(session: Session, cipher: PersonalDataCipher, tokens, actor: A
         # A replayed or stale challenge is an attempt worth knowing about.
         audit.record(session, actor, "identity.face_verify_refused", "face_challenge", challenge_id[:64],
                      {"code": exc.code}, at=now)
-        session.commit()
+        commit_point(session, "a replayed or stale face challenge is audited although the check is refused")
         raise
     if not cfg.min_frames <= len(files) <= cfg.max_frames:
         raise Unprocessable(f"请提交 {cfg.min_frames}–{cfg.max_frames} 帧画面", code="identity.face_frame_count",
@@ -59,13 +58,14 @@ def verify_frames(session: Session, cipher: PersonalDataCipher, tokens, actor: A
     template_row, reference = loaded
     actions = list(challenge.actions)
 
-    challenges.reserve_attempt(session, actor, clock, cfg, challenge_id)  # commits; spends the challenge
     digests = [keyed_digest(cipher, f.pixel_digest) for f in frames]
     reference_digest = template_row.photo_digest
     seen = set(session.scalars(select(FaceFrameDigest.digest).where(FaceFrameDigest.digest.in_(digests))))
-    # End the read transaction before the CPU work: no connection sits idle in
-    # a transaction (and SQLite's write lock is not held) while faces are examined.
-    session.commit()
+    # Spends the challenge and counts the attempt at a named commit point,
+    # which also ends the transaction before the CPU work: no connection sits
+    # idle in a transaction (and SQLite's write lock is not held) while faces
+    # are examined.
+    challenges.reserve_attempt(session, actor, clock, cfg, challenge_id)
     decision = decide(frames, digests, reference, reference_digest, seen, actions, cfg)
     frames_data = [f.data for f in frames]
     del frames  # frames are discarded after the decision (unless retention is configured below)
@@ -99,8 +99,10 @@ def _record(session, cipher, tokens, actor, clock, cfg, challenge_id, actions, d
                  {"outcome": decision.outcome, "score": decision.score, "reasons": decision.reasons,
                   "challenge_id": challenge_id, "actions": actions, "frames": len(digests),
                   "failures_left": failures_left}, at=now)
-    session.commit()
     if decision.outcome == "rejected":
+        # The request answers 422, but the attempt, its audit entry and the
+        # settled budget are the record of a check that happened.
+        commit_point(session, "a face check rejected for its frames is recorded although the request answers 422")
         raise FrameRejected(decision.reasons[0], errors=decision.frame_errors)
     result = FaceCheckResult(passed=decision.outcome == "pass", method="local", score=decision.score,
                              reasons=decision.reasons, attempt_id=attempt.id, failures_left=failures_left)

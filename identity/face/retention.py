@@ -17,5 +17,4 @@ def purge(session: Session, now: datetime, digest_retention_days: int) -> dict:
         FaceFrameDigest.seen_at < now - timedelta(days=digest_retention_days))).rowcount
     stale = session.execute(delete(FaceChallenge).where(
         FaceChallenge.expires_at < now - timedelta(days=1))).rowcount
-    session.commit()
     return {"frames": frames, "digests": digests, "challenges": stale}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import current_app, request
 from flask_smorest import Blueprint
 
-from mobile_api.db import Database
 from mobile_api.errors import Unprocessable
 from mobile_api.ratelimit import rate_limit
+from mobile_api.uow import current_uow
 
 from .. import real_name
 from ..auth import current_actor, require_roles
@@ -23,12 +23,12 @@ from .verifier import face_verifier_for, method_for_channel
 blp = Blueprint("identity_face", __name__, url_prefix="/api/v1/identity", description="实名认证与人脸核身")
 
 
-def _db() -> Database:
-    return current_app.extensions["db"]
+def _session():
+    return current_uow().session
 
 
 def _clock():
-    return current_app.extensions["clock"]
+    return current_uow().clock
 
 
 def _local_verifier():
@@ -46,7 +46,7 @@ def _local_verifier():
 @blp.response(200, RealNameSummarySchema)
 def get_real_name():
     """The citizen's real-name status, masked."""
-    return real_name.real_name_summary(_db().session, current_actor().id)
+    return real_name.real_name_summary(_session(), current_actor().id)
 
 
 @blp.route("/real-name", methods=["POST"])
@@ -58,7 +58,7 @@ def get_real_name():
 @blp.alt_response(422, description="姓名或身份证号不正确")
 def declare_real_name(body):
     """Declare name and ID number (status "declared" until a face check passes)."""
-    return real_name.declare(_db().session, current_app.extensions["cipher"], current_actor(), _clock(),
+    return real_name.declare(_session(), current_app.extensions["cipher"], current_actor(), _clock(),
                              body["name"], body["id_number"])
 
 
@@ -68,7 +68,7 @@ def declare_real_name(body):
 def get_consent():
     """The text to consent to, its version, and whether the citizen consented."""
     return {"text_version": consent_service.CONSENT_TEXT_VERSION, "text": consent_service.CONSENT_TEXT,
-            "consented": consent_service.has_consent(_db().session, current_actor().id)}
+            "consented": consent_service.has_consent(_session(), current_actor().id)}
 
 
 @blp.route("/face/consent", methods=["POST"])
@@ -78,7 +78,7 @@ def get_consent():
 @blp.alt_response(409, description="同意书版本已更新")
 def give_consent(body):
     """Give separate, explicit consent to the processing of face data."""
-    row = consent_service.give_consent(_db().session, current_actor(), _clock(), body["text_version"])
+    row = consent_service.give_consent(_session(), current_actor(), _clock(), body["text_version"])
     return {"text_version": row.text_version, "consented_at": row.consented_at}
 
 
@@ -87,7 +87,7 @@ def give_consent(body):
 @blp.response(204)
 def withdraw_consent():
     """Withdraw consent; the reference template of the declared ID number is deleted."""
-    consent_service.withdraw_consent(_db().session, current_actor(), _clock())
+    consent_service.withdraw_consent(_session(), current_actor(), _clock())
 
 
 @blp.route("/face/enrolments", methods=["POST"])
@@ -102,7 +102,7 @@ def enrol_reference(form):
     if photo is None:
         raise Unprocessable("请上传身份证芯片照片", errors={"photo": ["缺少照片"]})
     cfg = FaceConfig.from_app_config(current_app.config)
-    return enrol(_db().session, current_app.extensions["cipher"], current_actor(), _clock(), cfg,
+    return enrol(_session(), current_app.extensions["cipher"], current_actor(), _clock(), cfg,
                  form["id_number"], photo.read(cfg.max_image_bytes + 1), form["citizen_consented"])
 
 
@@ -114,7 +114,7 @@ def enrol_reference(form):
 @blp.alt_response(423, description="失败次数过多, 已锁定")
 def create_challenge():
     """Start a local face check: a single-use challenge of head movements."""
-    return _local_verifier().start(_db().session, current_actor(), _clock())
+    return _local_verifier().start(_session(), current_actor(), _clock())
 
 
 @blp.route("/face/verifications", methods=["POST"])
@@ -136,7 +136,7 @@ def verify(form):
     cfg = FaceConfig.from_app_config(current_app.config)
     # Read at most one byte past the limit: a huge file is refused without buffering it all.
     frames = [upload.stream.read(cfg.max_image_bytes + 1) for upload in uploads[: cfg.max_frames + 1]]
-    result = _local_verifier().finish(_db().session, current_actor(), _clock(),
+    result = _local_verifier().finish(_session(), current_actor(), _clock(),
                                       {"challenge_id": form["challenge_id"], "frames": frames})
     return {"passed": result.passed, "score": result.score,
             "threshold_score": round(1.0 - cfg.match_threshold, 3), "reasons": result.reasons,
