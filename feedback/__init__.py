@@ -6,12 +6,12 @@ def init_app(app, api):
     from mobile_api.settings import register_settings
 
     from . import models  # noqa: F401  (tables in Base.metadata)
-    from .cases.served import served_case
     from .cli import feedback_cli
-    from .privacy import erase_citizen, merge_citizen
     from .routes.cases import blp as cases_blp
     from .routes.ratings import blp as ratings_blp
     from .routes.staff_cases import blp as staff_cases_blp
+    from .services.privacy import erase_citizen, merge_citizen
+    from .services.served import served_case
     from .settings import SETTINGS
 
     register_settings(app, SETTINGS)

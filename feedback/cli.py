@@ -4,8 +4,11 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from mobile_api.actor import SYSTEM
+from mobile_api.uow import unit_of_work
+
 from .rules import Rules
-from .sweep import run_sweep
+from .services.sweep import run_sweep
 
 feedback_cli = AppGroup("feedback", help="咨询投诉与好差评")
 
@@ -13,7 +16,8 @@ feedback_cli = AppGroup("feedback", help="咨询投诉与好差评")
 @feedback_cli.command("sweep")
 def sweep():
     """Flag overdue cases and rectifications, urge them, close unanswered replies, default ratings."""
-    db = current_app.extensions["db"]
-    with db.new_session() as session:
-        counts = run_sweep(session, current_app.extensions["clock"], Rules.from_config(current_app.config))
+    # One unit of work: the whole sweep commits at the end or not at all; run
+    # again, it picks up where it stood (every step is conditional).
+    with unit_of_work(current_app, SYSTEM, name="cli:feedback sweep") as uow:
+        counts = run_sweep(uow.session, uow.clock, Rules.from_config(uow.config))
     click.echo("feedback sweep: " + ", ".join(f"{name}={count}" for name, count in counts.items()))

@@ -10,16 +10,16 @@ from mobile_api.idempotency import idempotent
 from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 from mobile_api.ratelimit import rate_limit
 
-from ..cases import citizen as cases
-from ..cases.access import audit_staff_read, load_visible_case
 from ..errors import UploadInvalid, UploadNotFound
 from ..models import FeedbackUpload
-from ..presenters import case_view
+from ..presenters import case_detail, case_list
+from ..services import cases
+from ..services.access import audit_staff_read, load_visible_case
+from ..services.uploads import store_upload
 from ..schemas import (CaseCreateSchema, CaseDetailSchema, CaseListArgsSchema, CaseOptionsSchema, CaseSchema,
                        FeedbackReasonSchema, SatisfactionSchema, FeedbackUploadSchema)
 from ..taxonomy import CASE_KINDS, CATEGORIES, is_valid_id
-from ..uploads import store_upload
-from . import clock, rules, session, store
+from . import rules, store, uow
 
 blp = Blueprint("feedback_cases", __name__, url_prefix="/api/v1", description="咨询投诉（市民）")
 
@@ -54,8 +54,8 @@ def upload_photo(files):
     data = file.stream.read(limit + 1)
     if len(data) > limit:
         raise UploadInvalid(f"照片不能超过 {limit // 1024} KiB", code="feedback.upload_too_large", status=413)
-    upload = store_upload(session(), current_actor(), clock(), store(), data, limit)
-    return upload
+    work = uow()
+    return store_upload(work.session, current_actor(), work.clock, store(), data, limit)
 
 
 @blp.route("/cases", methods=["POST"])
@@ -67,11 +67,11 @@ def upload_photo(files):
 @blp.alt_response(422, description="类型、分类、内容或照片不正确")
 def submit_case(body):
     """Submit a consultation, complaint, suggestion, help request or report."""
-    actor = current_actor()
-    case = cases.submit_case(session(), actor, clock(), rules(), kind=body["kind"], category=body["category"],
+    actor, work = current_actor(), uow()
+    case = cases.submit_case(work.session, actor, work.clock, rules(), kind=body["kind"], category=body["category"],
                              text=body["text"], about_type=body.get("about_type"), about_ref=body.get("about_ref"),
                              photo_ids=body.get("photos"))
-    return case_view(session(), actor, case, detail=True)
+    return case_detail(work.session, actor, case)
 
 
 @blp.route("/cases", methods=["GET"])
@@ -80,11 +80,10 @@ def submit_case(body):
 @blp.response(200, CaseSchema(many=True), headers=PAGINATION_HEADER_DOC)
 def list_cases(args):
     """My cases, newest first."""
-    actor = current_actor()
-    rows, total = paginate(session(), cases.list_own_cases(actor, args.get("state"), args.get("kind")),
+    actor, session = current_actor(), uow().session
+    rows, total = paginate(session, cases.list_own_cases(actor, args.get("state"), args.get("kind")),
                            args["page"], args["page_size"])
-    return [case_view(session(), actor, c) for c in rows], 200, pagination_header(total, args["page"],
-                                                                                   args["page_size"])
+    return case_list(session, actor, rows), 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/cases/<int:case_id>", methods=["GET"])
@@ -92,8 +91,8 @@ def list_cases(args):
 @blp.response(200, CaseDetailSchema)
 def get_case(case_id):
     """One of my cases with its timeline."""
-    actor = current_actor()
-    return case_view(session(), actor, load_visible_case(session(), actor, case_id), detail=True)
+    actor, session = current_actor(), uow().session
+    return case_detail(session, actor, load_visible_case(session, actor, case_id))
 
 
 @blp.route("/cases/<int:case_id>/photos/<int:upload_id>", methods=["GET"])
@@ -101,14 +100,14 @@ def get_case(case_id):
 @blp.response(200, description="照片内容（image/jpeg 或 image/png）")
 def get_case_photo(case_id, upload_id):
     """A photo of a case, for its citizen and the staff who may see the case (staff reads are audited)."""
-    actor = current_actor()
-    case = load_visible_case(session(), actor, case_id)
-    upload = session().get(FeedbackUpload, upload_id) if is_valid_id(upload_id) else None
-    linked = upload is not None and upload_id in cases.case_photo_upload_ids(session(), case.id)
+    actor, work = current_actor(), uow()
+    case = load_visible_case(work.session, actor, case_id)
+    upload = work.session.get(FeedbackUpload, upload_id) if is_valid_id(upload_id) else None
+    linked = upload is not None and upload_id in cases.case_photo_upload_ids(work.session, [case.id])[case.id]
     data = store().read(upload.sha256) if linked else None
     if data is None:
         raise UploadNotFound("照片不存在")
-    audit_staff_read(session(), actor, case, "feedback.case_photo_read", clock().now(), {"upload_id": upload_id})
+    audit_staff_read(work.session, actor, case, "feedback.case_photo_read", work.now(), {"upload_id": upload_id})
     return Response(data, mimetype=upload.content_type, headers={"Cache-Control": "private, max-age=3600"})
 
 
@@ -119,10 +118,10 @@ def get_case_photo(case_id, upload_id):
 @blp.alt_response(409, description="诉求尚未答复或已评价")
 def give_satisfaction(body, case_id):
     """Say whether the reply satisfied me; 不满意 reopens the case once."""
-    actor = current_actor()
-    case = cases.give_satisfaction(session(), actor, clock(), rules(), case_id, body["satisfaction"],
+    actor, work = current_actor(), uow()
+    case = cases.give_satisfaction(work.session, actor, work.clock, rules(), case_id, body["satisfaction"],
                                    body.get("comment"))
-    return case_view(session(), actor, case, detail=True)
+    return case_detail(work.session, actor, case)
 
 
 @blp.route("/cases/<int:case_id>/reopen", methods=["POST"])
@@ -132,6 +131,6 @@ def give_satisfaction(body, case_id):
 @blp.alt_response(409, description="诉求尚未答复，或已重新办理过一次")
 def reopen_case(body, case_id):
     """Not satisfied with the reply: reopen the case (once)."""
-    actor = current_actor()
-    case = cases.reopen(session(), actor, clock(), rules(), case_id, body["reason"])
-    return case_view(session(), actor, case, detail=True)
+    actor, work = current_actor(), uow()
+    case = cases.reopen(work.session, actor, work.clock, rules(), case_id, body["reason"])
+    return case_detail(work.session, actor, case)

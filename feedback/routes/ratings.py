@@ -4,22 +4,22 @@ statistics of their department and rectifications."""
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
-from mobile_api.errors import Forbidden
 from mobile_api.idempotency import idempotent
 from mobile_api.pagination import PAGINATION_HEADER_DOC, PageArgsSchema, paginate, pagination_header
 from mobile_api.ratelimit import rate_limit
 
-from ..presenters import rating_view, rectification_view
-from ..ratings import rating as ratings
-from ..ratings import rectifications
-from ..ratings.stats import STAFF_GROUPS, compute_stats
+from ..presenters import (rating_list, rating_view, rectification_contact_view, rectification_list,
+                          rectification_view)
+from ..services import ratings, rectifications
+from ..services.access import stats_department
+from ..services.stats import STAFF_GROUPS, compute_stats
 from ..schemas import (AppealDecisionSchema, FeedbackReasonSchema, RatingCreateSchema, RatingOptionsSchema,
                        RatingSchema, RatingStatsArgsSchema, RatingStatsSchema, RectificationCallbackSchema,
                        RectificationContactSchema, RectificationListArgsSchema, RectificationRatingSchema,
                        RectificationResolveSchema, RectificationSchema, StaffRatingListArgsSchema,
                        StaffRatingSchema, StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
 from ..taxonomy import BAD_REASONS, LEVELS
-from . import clock, rules, session
+from . import rules, uow
 
 blp = Blueprint("feedback_ratings", __name__, url_prefix="/api/v1", description="好差评")
 
@@ -45,10 +45,11 @@ def rating_options():
 @blp.alt_response(422, description="服务未办结、超过评价期限或内容不正确")
 def create_rating(body):
     """Rate a completed ticket, application or case (citizen, or the rating device at the window)."""
-    rating = ratings.rate(session(), current_actor(), clock(), rules(), event_kind=body["event_kind"],
+    work = uow()
+    rating = ratings.rate(work.session, current_actor(), work.clock, rules(), event_kind=body["event_kind"],
                           event_id=body["event_id"], level=body["level"], reason=body.get("reason"),
                           comment=body.get("comment"))
-    return rating_view(session(), rating)
+    return rating_view(work.session, rating)
 
 
 @blp.route("/ratings", methods=["GET"])
@@ -57,8 +58,9 @@ def create_rating(body):
 @blp.response(200, RatingSchema(many=True), headers=PAGINATION_HEADER_DOC)
 def my_ratings(args):
     """My ratings, newest first."""
-    rows, total = paginate(session(), ratings.own_ratings(current_actor()), args["page"], args["page_size"])
-    return [rating_view(session(), r) for r in rows], 200, pagination_header(total, args["page"], args["page_size"])
+    session = uow().session
+    rows, total = paginate(session, ratings.own_ratings(current_actor()), args["page"], args["page_size"])
+    return rating_list(session, rows), 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/ratings/<int:rating_id>/rectification/rating", methods=["POST"])
@@ -68,8 +70,9 @@ def my_ratings(args):
 @blp.alt_response(409, description="整改尚未完成或已评价")
 def rate_rectification(body, rating_id):
     """Rate how my bad rating was handled."""
-    rect = rectifications.rate_rectification(session(), current_actor(), clock(), rating_id, body["level"])
-    return rectification_view(session(), rect)
+    work = uow()
+    rect = rectifications.rate_rectification(work.session, current_actor(), work.clock, rating_id, body["level"])
+    return rectification_view(work.session, rect)
 
 
 @blp.route("/ratings/stats", methods=["GET"])
@@ -77,7 +80,7 @@ def rate_rectification(body, rating_id):
 @blp.response(200, RatingStatsSchema)
 def public_stats(args):
     """Public statistics by department, hall, window or item; no personal data."""
-    return compute_stats(session(), period=args["period"], year=args["year"], month=args.get("month"),
+    return compute_stats(uow().session, period=args["period"], year=args["year"], month=args.get("month"),
                          quarter=args.get("quarter"), group_by=args["group_by"])
 
 
@@ -87,11 +90,8 @@ def public_stats(args):
 @blp.response(200, StaffRatingStatsSchema)
 def staff_stats(args):
     """My department's detail (also by staff member, with bad-rating reasons); a platform admin sees all."""
-    actor = current_actor()
-    department = actor.department_code
-    if department is None and actor.role != "admin":
-        raise Forbidden("没有所属部门的工作人员无权查看")
-    result = compute_stats(session(), period=args["period"], year=args["year"], month=args.get("month"),
+    department = stats_department(current_actor())
+    result = compute_stats(uow().session, period=args["period"], year=args["year"], month=args.get("month"),
                            quarter=args.get("quarter"), group_by=args["group_by"], department_code=department,
                            allowed_groups=STAFF_GROUPS, with_reasons=True)
     result["department_code"] = department
@@ -105,10 +105,10 @@ def staff_stats(args):
 def staff_ratings(args):
     """My department's ratings, without who gave them (nor the event, which would tell)."""
     level = LEVELS[args["level"]][0] if args.get("level") else None
-    rows, total = paginate(session(), ratings.department_ratings(current_actor(), level), args["page"],
+    session = uow().session
+    rows, total = paginate(session, ratings.department_ratings(current_actor(), level), args["page"],
                            args["page_size"])
-    return [rating_view(session(), r) for r in rows], 200, pagination_header(
-        total, args["page"], args["page_size"])
+    return rating_list(session, rows), 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/staff/rectifications", methods=["GET"])
@@ -117,10 +117,10 @@ def staff_ratings(args):
 @blp.response(200, RectificationSchema(many=True), headers=PAGINATION_HEADER_DOC)
 def rectification_queue(args):
     """Bad ratings my department must call back and rectify, nearest deadline first."""
-    rows, total = paginate(session(), rectifications.queue(current_actor(), args.get("state"), args.get("overdue")),
+    session = uow().session
+    rows, total = paginate(session, rectifications.queue(current_actor(), args.get("state"), args.get("overdue")),
                            args["page"], args["page_size"])
-    return [rectification_view(session(), r) for r in rows], 200, pagination_header(total, args["page"],
-                                                                                     args["page_size"])
+    return rectification_list(session, rows), 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/staff/rectifications/<int:rect_id>", methods=["GET"])
@@ -128,10 +128,10 @@ def rectification_queue(args):
 @blp.response(200, RectificationContactSchema)
 def get_rectification(rect_id):
     """One rectification, with whom to call back (the read is audited)."""
-    actor = current_actor()
-    rect = rectifications.load_for_staff(session(), actor, rect_id)
-    citizen_id = rectifications.contact_for_callback(session(), actor, clock(), rect)
-    return rectification_view(session(), rect, citizen_id, with_contact=True)
+    actor, work = current_actor(), uow()
+    rect = rectifications.load_for_staff(work.session, actor, rect_id)
+    citizen_id = rectifications.contact_for_callback(work.session, actor, work.clock, rect)
+    return rectification_contact_view(work.session, rect, citizen_id)
 
 
 @blp.route("/staff/rectifications/<int:rect_id>/callback", methods=["POST"])
@@ -141,8 +141,9 @@ def get_rectification(rect_id):
 @blp.alt_response(409, description="已回访")
 def callback(body, rect_id):
     """Record the call back to the citizen."""
-    return rectification_view(session(), rectifications.call_back(session(), current_actor(), clock(), rect_id,
-                                                                  body["note"]))
+    work = uow()
+    rect = rectifications.call_back(work.session, current_actor(), work.clock, rect_id, body["note"])
+    return rectification_view(work.session, rect)
 
 
 @blp.route("/staff/rectifications/<int:rect_id>/resolve", methods=["POST"])
@@ -152,8 +153,9 @@ def callback(body, rect_id):
 @blp.alt_response(409, description="尚未回访或已办结")
 def resolve(body, rect_id):
     """Close the rectification as rectified or explained."""
-    return rectification_view(session(), rectifications.resolve(session(), current_actor(), clock(), rect_id,
-                                                                body["outcome"], body["note"]))
+    work = uow()
+    rect = rectifications.resolve(work.session, current_actor(), work.clock, rect_id, body["outcome"], body["note"])
+    return rectification_view(work.session, rect)
 
 
 @blp.route("/staff/rectifications/<int:rect_id>/appeal", methods=["POST"])
@@ -163,8 +165,9 @@ def resolve(body, rect_id):
 @blp.alt_response(409, description="当前状态不能申诉")
 def appeal(body, rect_id):
     """Appeal the rating as malicious; an admin decides."""
-    return rectification_view(session(), rectifications.appeal(session(), current_actor(), clock(), rect_id,
-                                                               body["reason"]))
+    work = uow()
+    rect = rectifications.appeal(work.session, current_actor(), work.clock, rect_id, body["reason"])
+    return rectification_view(work.session, rect)
 
 
 @blp.route("/staff/rectifications/<int:rect_id>/appeal/decision", methods=["POST"])
@@ -174,5 +177,7 @@ def appeal(body, rect_id):
 @blp.alt_response(409, description="没有待裁定的申诉")
 def decide_appeal(body, rect_id):
     """Uphold (the rating leaves the statistics) or refuse an appeal (platform admin)."""
-    return rectification_view(session(), rectifications.decide_appeal(session(), current_actor(), clock(), rect_id,
-                                                                      body["upheld"], body.get("note")))
+    work = uow()
+    rect = rectifications.decide_appeal(work.session, current_actor(), work.clock, rect_id, body["upheld"],
+                                        body.get("note"))
+    return rectification_view(work.session, rect)

@@ -5,13 +5,13 @@ from flask_smorest import Blueprint
 from identity.auth import current_actor, require_roles
 from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 
-from ..cases import handling
-from ..cases.access import audit_staff_read, load_visible_case
-from ..presenters import case_view
+from ..presenters import case_detail, case_list
+from ..services import handling
+from ..services.access import audit_staff_read, load_visible_case
 from ..schemas import (CaseDispatchSchema, CaseExtendSchema, CaseReplySchema, CaseTransferSchema,
                        ExtensionDecisionSchema, FeedbackReasonSchema, StaffCaseDetailSchema, StaffCaseListArgsSchema,
                        StaffCaseSchema)
-from . import clock, rules, session
+from . import rules, uow
 
 blp = Blueprint("feedback_staff_cases", __name__, url_prefix="/api/v1/staff/cases", description="咨询投诉（工作人员）")
 
@@ -19,7 +19,7 @@ STAFF = ("clerk", "approver", "admin")
 
 
 def _view(case):
-    return case_view(session(), current_actor(), case, detail=True)
+    return case_detail(uow().session, current_actor(), case)
 
 
 @blp.route("", methods=["GET"])
@@ -28,10 +28,10 @@ def _view(case):
 @blp.response(200, StaffCaseSchema(many=True), headers=PAGINATION_HEADER_DOC)
 def staff_case_queue(args):
     """My department's cases (the dispatcher: cases to dispatch), nearest deadline first."""
-    stmt = handling.staff_queue(current_actor(), args.get("state"), args.get("kind"), args.get("overdue"))
-    rows, total = paginate(session(), stmt, args["page"], args["page_size"])
-    views = [case_view(session(), current_actor(), c) for c in rows]
-    return views, 200, pagination_header(total, args["page"], args["page_size"])
+    actor, session = current_actor(), uow().session
+    stmt = handling.staff_queue(actor, args.get("state"), args.get("kind"), args.get("overdue"))
+    rows, total = paginate(session, stmt, args["page"], args["page_size"])
+    return case_list(session, actor, rows), 200, pagination_header(total, args["page"], args["page_size"])
 
 
 @blp.route("/<int:case_id>", methods=["GET"])
@@ -39,8 +39,9 @@ def staff_case_queue(args):
 @blp.response(200, StaffCaseDetailSchema)
 def staff_get_case(case_id):
     """One case with its timeline (a report's reporter stays hidden from departments; the read is audited)."""
-    case = load_visible_case(session(), current_actor(), case_id)
-    audit_staff_read(session(), current_actor(), case, "feedback.case_read", clock().now())
+    actor, work = current_actor(), uow()
+    case = load_visible_case(work.session, actor, case_id)
+    audit_staff_read(work.session, actor, case, "feedback.case_read", work.now())
     return _view(case)
 
 
@@ -51,7 +52,7 @@ def staff_get_case(case_id):
 @blp.alt_response(409, description="诉求不在待派单状态")
 def dispatch_case(body, case_id):
     """派单: send a case to a department (12345 dispatcher only)."""
-    return _view(handling.dispatch(session(), current_actor(), clock(), case_id, body["department_code"],
+    return _view(handling.dispatch(uow().session, current_actor(), uow().clock, case_id, body["department_code"],
                                    body.get("note")))
 
 
@@ -62,7 +63,7 @@ def dispatch_case(body, case_id):
 @blp.alt_response(409, description="诉求不由本部门办理")
 def transfer_case(body, case_id):
     """转办: hand the case to another department, with a reason."""
-    return _view(handling.transfer(session(), current_actor(), clock(), case_id, body["department_code"],
+    return _view(handling.transfer(uow().session, current_actor(), uow().clock, case_id, body["department_code"],
                                    body["reason"]))
 
 
@@ -73,7 +74,7 @@ def transfer_case(body, case_id):
 @blp.alt_response(409, description="诉求不由本部门办理")
 def return_case(body, case_id):
     """退单: not our department's business; back to the dispatcher."""
-    return _view(handling.return_to_dispatcher(session(), current_actor(), clock(), case_id, body["reason"]))
+    return _view(handling.return_to_dispatcher(uow().session, current_actor(), uow().clock, case_id, body["reason"]))
 
 
 @blp.route("/<int:case_id>/reply", methods=["POST"])
@@ -83,7 +84,7 @@ def return_case(body, case_id):
 @blp.alt_response(409, description="诉求不由本部门办理或已答复")
 def reply_case(body, case_id):
     """答复: answer the citizen."""
-    return _view(handling.reply(session(), current_actor(), clock(), case_id, body["text"]))
+    return _view(handling.reply(uow().session, current_actor(), uow().clock, case_id, body["text"]))
 
 
 @blp.route("/<int:case_id>/extend", methods=["POST"])
@@ -93,7 +94,7 @@ def reply_case(body, case_id):
 @blp.alt_response(409, description="已超时限、已有待批申请或次数已用完")
 def extend_case(body, case_id):
     """Ask for more working days, before the reply limit runs out."""
-    return _view(handling.request_extension(session(), current_actor(), clock(), rules(), case_id, body["days"],
+    return _view(handling.request_extension(uow().session, current_actor(), uow().clock, rules(), case_id, body["days"],
                                             body["reason"]))
 
 
@@ -104,5 +105,5 @@ def extend_case(body, case_id):
 @blp.alt_response(409, description="没有待审批的延期申请")
 def decide_extension(body, case_id):
     """Approve or refuse a pending extension (12345 dispatcher only)."""
-    return _view(handling.decide_extension(session(), current_actor(), clock(), case_id, body["approve"],
+    return _view(handling.decide_extension(uow().session, current_actor(), uow().clock, case_id, body["approve"],
                                            body.get("note")))

@@ -103,3 +103,14 @@ def db(app, session):
     shared = app.extensions["db"].session
     shared.expire_all()
     return shared
+
+
+def sweep(db, clock, rules):
+    """The sweep as `flask feedback sweep` runs it: the service does the work,
+    its unit of work commits (here: the test's savepoint is released, so the
+    requests that follow see it)."""
+    from feedback.services.sweep import run_sweep
+
+    counts = run_sweep(db, clock, rules)
+    db.commit()
+    return counts

@@ -10,11 +10,10 @@ from sqlalchemy import func, select
 
 from feedback.models import FeedbackCase, FeedbackCaseEvent
 from feedback.rules import Rules
-from feedback.sweep import run_sweep
 from mobile_api.audit import entries_for
 from mobile_api.outbox import OutboxMessage
 
-from .conftest import act, dispatched_case, submit
+from .conftest import act, dispatched_case, submit, sweep
 
 
 def _timeline(case):
@@ -134,16 +133,16 @@ def test_overdue_cases_are_flagged_and_urged_once_a_day(client, people, db, cloc
     case = dispatched_case(client, people, kind="consultation", category="service.process", text="社保怎么转？")
     other = dispatched_case(client, people, text="另一件投诉")  # due much later
     rules = Rules.from_config(app.config)
-    assert run_sweep(db, clock, rules)["cases_flagged_overdue"] == 0
+    assert sweep(db, clock, rules)["cases_flagged_overdue"] == 0
     clock.set(datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc))  # end of Friday in Shanghai
-    first = run_sweep(db, clock, rules)
+    first = sweep(db, clock, rules)
     assert first["cases_flagged_overdue"] == 1 and first["cases_urged"] == 1
-    second = run_sweep(db, clock, rules)  # idempotent the same day
+    second = sweep(db, clock, rules)  # idempotent the same day
     assert second["cases_flagged_overdue"] == 0 and second["cases_urged"] == 0
     urges = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "staff.notify")).all()
     assert [u.payload["data"]["case_id"] for u in urges] == [case["id"]]
     clock.advance(days=1)  # next day: urged again, not flagged again
-    third = run_sweep(db, clock, rules)
+    third = sweep(db, clock, rules)
     assert third["cases_flagged_overdue"] == 0 and third["cases_urged"] == 1
     seen = client.get("/api/v1/staff/cases?overdue=true", headers=people.h(people.gongan)).json
     assert [c["id"] for c in seen] == [case["id"]] and seen[0]["urge_count"] == 2 and seen[0]["overdue"] is True
@@ -188,9 +187,9 @@ def test_replied_case_without_verdict_is_closed_by_the_sweep(client, people, db,
     case = dispatched_case(client, people)
     act(client, people, people.gongan, case["id"], "reply", {"text": "答复"})
     clock.advance(days=7)
-    counts = run_sweep(db, clock, Rules.from_config(app.config))
+    counts = sweep(db, clock, Rules.from_config(app.config))
     assert counts["cases_closed_without_verdict"] == 1
-    assert run_sweep(db, clock, Rules.from_config(app.config))["cases_closed_without_verdict"] == 0
+    assert sweep(db, clock, Rules.from_config(app.config))["cases_closed_without_verdict"] == 0
     closed = client.get(f"/api/v1/cases/{case['id']}", headers=people.h(people.citizen)).json
     assert closed["state"] == "closed" and closed["satisfaction"] is None
 
@@ -232,7 +231,7 @@ def test_default_rating_is_off_by_default(client, people, db, clock, app):
     client.post(f"/api/v1/cases/{case['id']}/satisfaction", json={"satisfaction": "satisfied"},
                 headers=people.h(people.citizen))
     clock.advance(days=30)
-    assert run_sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
+    assert sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
 
 
 def test_flask_feedback_sweep_command_flags_and_is_idempotent(client, people, app, clock, db):

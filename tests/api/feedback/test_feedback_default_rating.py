@@ -9,9 +9,8 @@ from sqlalchemy import func, select
 
 from feedback.models import FeedbackRating
 from feedback.rules import Rules
-from feedback.sweep import run_sweep
 
-from .conftest import act, dispatched_case
+from .conftest import act, dispatched_case, sweep
 
 
 @pytest.fixture
@@ -32,10 +31,10 @@ def test_unrated_event_becomes_basically_satisfied_after_the_period(client, peop
     assert rules.default_rating_enabled is True
     unrated = _closed_case(client, people)
     clock.advance(days=6)
-    assert run_sweep(db, clock, rules)["default_ratings"] == 0
+    assert sweep(db, clock, rules)["default_ratings"] == 0
     clock.advance(days=1, seconds=1)
-    assert run_sweep(db, clock, rules)["default_ratings"] == 1
-    assert run_sweep(db, clock, rules)["default_ratings"] == 0
+    assert sweep(db, clock, rules)["default_ratings"] == 1
+    assert sweep(db, clock, rules)["default_ratings"] == 0
     rating = db.scalars(select(FeedbackRating)).one()
     assert (rating.event_kind, rating.event_id, rating.level, rating.rated_by) == ("case", unrated["id"], 3, "system")
 
@@ -46,5 +45,5 @@ def test_a_rated_event_gets_no_default(client, people, db, clock, app):
                                                     "level": "very_satisfied"}, headers=people.h(people.citizen))
     assert response.status_code == 201
     clock.advance(days=8)
-    assert run_sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
+    assert sweep(db, clock, Rules.from_config(app.config))["default_ratings"] == 0
     assert db.scalar(select(func.count()).select_from(FeedbackRating)) == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from feedback.models import FeedbackCase, FeedbackRating, FeedbackUpload
-from feedback.privacy import ERASED_TEXT
+from feedback.services.privacy import ERASED_TEXT
 from mobile_api import hooks
 
 from .conftest import act, dispatched_case, image_bytes, submit

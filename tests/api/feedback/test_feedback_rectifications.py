@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 
 from feedback.models import FeedbackRating
 from feedback.rules import Rules
-from feedback.sweep import run_sweep
 from mobile_api.audit import entries_for
+
+from .conftest import sweep
 
 
 def _bad_rating(client, people, served, department="gongan", hall_id=1):
@@ -116,12 +117,12 @@ def test_overdue_rectifications_are_flagged_once(client, people, served, db, clo
     rect_id = _bad_rating(client, people, served)["rectification_id"]
     rules = Rules.from_config(app.config)
     clock.set(datetime(2026, 11, 27, 16, 0, tzinfo=timezone.utc))
-    counts = run_sweep(db, clock, rules)
+    counts = sweep(db, clock, rules)
     assert counts["rectification_callbacks_overdue"] == 1 and counts["rectifications_flagged_overdue"] == 0
     clock.set(datetime(2026, 12, 3, 16, 0, tzinfo=timezone.utc))
-    counts = run_sweep(db, clock, rules)
+    counts = sweep(db, clock, rules)
     assert counts["rectification_callbacks_overdue"] == 0 and counts["rectifications_flagged_overdue"] == 1
-    assert run_sweep(db, clock, rules)["rectifications_flagged_overdue"] == 0
+    assert sweep(db, clock, rules)["rectifications_flagged_overdue"] == 0
     overdue = client.get("/api/v1/staff/rectifications?overdue=true", headers=people.h(people.gongan)).json
     assert [r["id"] for r in overdue] == [rect_id] and overdue[0]["callback_overdue"] is True
 

@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import sessionmaker
 
-from feedback.cases import handling
+from feedback.services import handling
 from feedback.errors import AlreadyRated, CaseStateConflict
 from feedback.models import (FeedbackCase, FeedbackCaseEvent, FeedbackRating, FeedbackRatingInvitation,
                              FeedbackRectification)
-from feedback.ratings.rating import record_rating
+from feedback.services.ratings import record_rating
 from feedback.rules import Rules
 from mobile_api.actor import Actor
 from mobile_api.clock import FrozenClock
@@ -58,6 +58,7 @@ def test_two_staff_replying_at_once_one_wins(engine):
             with factory() as s:
                 try:
                     handling.reply(s, actor, clock, case_id, f"答复 {i}")
+                    s.commit()  # the services do not commit: the caller's unit of work does
                     return "won"
                 except CaseStateConflict:
                     return "lost"
@@ -111,7 +112,7 @@ def test_two_ratings_of_one_event_at_once_one_wins(engine):
 def test_the_same_case_submitted_twice_at_once_links_the_second(engine):
     from identity.models import Citizen
 
-    from feedback.cases.citizen import submit_case
+    from feedback.services.cases import submit_case
 
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     clock = FrozenClock(NOW)
@@ -126,6 +127,7 @@ def test_the_same_case_submitted_twice_at_once_links_the_second(engine):
         with factory() as s:
             case = submit_case(s, actor, clock, Rules(), kind="complaint", category="conduct.attitude",
                                text="同时提交的同一件事")
+            s.commit()  # the services do not commit: the caller's unit of work does
             return case.state
 
     try:

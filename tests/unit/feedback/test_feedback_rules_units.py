@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image
 
-from feedback.cases.citizen import content_hash
+from feedback.services.cases import content_hash
 from feedback.deadlines import due_after_working_days, extend_due
 from feedback.errors import InvalidRating
-from feedback.ratings.stats import period_bounds
+from feedback.services.stats import period_bounds
 from feedback.rules import Rules
 from feedback.storage import ContentStore, sniff_image
 

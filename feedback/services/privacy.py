@@ -29,10 +29,10 @@ from sqlalchemy.orm import Session, aliased
 
 from mobile_api.actor import SYSTEM
 
-from .cases.timeline import add_event
-from .models import (FeedbackCase, FeedbackCasePhoto, FeedbackRating, FeedbackRatingInvitation, FeedbackUpload)
-from .storage import ContentStore
-from .taxonomy import OPEN_STATES
+from ..models import FeedbackCase, FeedbackCasePhoto, FeedbackRating, FeedbackRatingInvitation, FeedbackUpload
+from ..storage import ContentStore
+from ..taxonomy import OPEN_STATES
+from .timeline import add_event
 
 ERASED_TEXT = "（市民已注销账号，诉求内容已删除）"
 

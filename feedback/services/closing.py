@@ -15,9 +15,9 @@ from mobile_api.actor import Actor
 from ..deadlines import due_after_working_days
 from ..errors import CaseStateConflict
 from ..models import FeedbackCase
-from ..ratings.invitations import invite_rating
 from ..rules import Rules
 from ..taxonomy import CASE_KINDS
+from .invitations import invite_rating
 from .timeline import add_event
 
 
@@ -32,7 +32,7 @@ def _conditional(session: Session, case: FeedbackCase, values: dict) -> bool:
 
 
 def close_case(session: Session, actor: Actor, clock, rules: Rules, case: FeedbackCase, verdict: str | None,
-               comment: str | None, now: datetime, commit: bool = True) -> FeedbackCase:
+               comment: str | None, now: datetime) -> FeedbackCase:
     if not _conditional(session, case, {"state": "closed", "closed_at": now, "satisfaction": verdict,
                                         "satisfaction_comment": comment}):
         raise CaseStateConflict("诉求状态已变化，请刷新后重试")
@@ -43,8 +43,6 @@ def close_case(session: Session, actor: Actor, clock, rules: Rules, case: Feedba
     session.refresh(case)
     invite_rating(session, "case", case.id, case.citizen_id, now, rules,
                   {"item_name": f"{CASE_KINDS[case.kind]}诉求办理", "remark": "邀请您对诉求办理进行评价"})
-    if commit:
-        session.commit()
     return case
 
 
@@ -57,10 +55,8 @@ def reopen_case(session: Session, actor: Actor, clock, rules: Rules, case: Feedb
               "reply_due_at": due_after_working_days(now, rules.reply_days[case.kind]),
               "overdue_at": None, "extension_status": None, "extension_days": None, "extension_reason": None}
     if not _conditional(session, case, values):
-        session.rollback()
         raise CaseStateConflict("诉求状态已变化，请刷新后重试")
     add_event(session, case.id, "reopened", actor, now, department_code=department, note=reason)
     audit.record(session, actor, "feedback.case_reopen", "feedback_case", case.id, {"department": department}, at=now)
-    session.commit()
     session.refresh(case)
     return case

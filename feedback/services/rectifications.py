@@ -11,34 +11,20 @@ called_back when the appeal is refused (the department must still act).
 
 from __future__ import annotations
 
-from sqlalchemy import false, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
-from mobile_api.errors import Forbidden
+from mobile_api.uow import commit_point
 
 from ..errors import InvalidRating, RectificationNotFound, RectificationStateConflict
 from ..models import FeedbackRating, FeedbackRectification
 from ..taxonomy import LEVELS, is_valid_id
+from .access import (load_rectification_for_staff, owns_rating, rectification_scope, require_appeal_judge,
+                     require_staff)
 
 MAX_NOTE = 2000
-
-
-def _is_platform_admin(actor: Actor) -> bool:
-    return actor.kind == "staff" and actor.role == "admin" and actor.department_code is None
-
-
-def _responsible(actor: Actor, rect: FeedbackRectification) -> bool:
-    """The department the rating is about; a rating with no department (a
-    general window) belongs to the hall's staff."""
-    if actor.kind != "staff":
-        return False
-    if _is_platform_admin(actor):
-        return True
-    if rect.department_code is not None:
-        return rect.department_code == actor.department_code
-    return rect.hall_id is not None and rect.hall_id == actor.hall_id
 
 
 def _note(value: str | None, field: str, what: str) -> str:
@@ -49,27 +35,12 @@ def _note(value: str | None, field: str, what: str) -> str:
 
 
 def load_for_staff(session: Session, actor: Actor, rect_id: int) -> FeedbackRectification:
-    rect = session.get(FeedbackRectification, rect_id, populate_existing=True) if is_valid_id(rect_id) else None
-    if rect is None or not _responsible(actor, rect):
-        raise RectificationNotFound(f"整改单 {rect_id} 不存在")
-    return rect
+    return load_rectification_for_staff(session, actor, rect_id)
 
 
 def queue(actor: Actor, state: str | None = None, overdue: bool | None = None):
-    if actor.kind != "staff":
-        raise Forbidden("仅工作人员可查看")
-    stmt = select(FeedbackRectification)
-    if not _is_platform_admin(actor):
-        # The same scope as `_responsible`. Compare with None only through
-        # `is_not(None)` guards: `column == None` would be `IS NULL` in SQL and
-        # hand staff without a department every hall's general-window items.
-        scope = []
-        if actor.department_code is not None:
-            scope.append(FeedbackRectification.department_code == actor.department_code)
-        if actor.hall_id is not None:
-            scope.append(FeedbackRectification.department_code.is_(None)
-                         & (FeedbackRectification.hall_id == actor.hall_id))
-        stmt = stmt.where(or_(*scope) if scope else false())
+    require_staff(actor)
+    stmt = select(FeedbackRectification).where(rectification_scope(actor))
     if state:
         stmt = stmt.where(FeedbackRectification.state == state)
     if overdue is True:
@@ -82,7 +53,7 @@ def contact_for_callback(session: Session, actor: Actor, clock, rect: FeedbackRe
     rating = session.get(FeedbackRating, rect.rating_id)
     audit.record(session, actor, "feedback.rating_rater_read", "feedback_rectification", rect.id,
                  {"rating_id": rect.rating_id}, at=clock.now())
-    session.commit()
+    commit_point(session, "reading who gave a bad rating is audited even if the answer then fails")
     return rating.citizen_id if rating else None
 
 
@@ -91,14 +62,12 @@ def _move(session: Session, rect: FeedbackRectification, from_states: tuple[str,
                              .where(FeedbackRectification.id == rect.id,
                                     FeedbackRectification.state.in_(from_states))
                              .values(**values).execution_options(synchronize_session=False))
-    if result.rowcount != 1:
-        session.rollback()
+    if result.rowcount != 1:  # nothing changed; the unit of work rolls back the rest
         raise RectificationStateConflict("整改单当前状态不允许此操作")
 
 
 def _finish(session: Session, actor: Actor, rect: FeedbackRectification, action: str, now, details=None):
     audit.record(session, actor, action, "feedback_rectification", rect.id, details, at=now)
-    session.commit()
     session.refresh(rect)
     return rect
 
@@ -138,8 +107,7 @@ def appeal(session: Session, actor: Actor, clock, rect_id: int, reason: str) -> 
 
 def decide_appeal(session: Session, actor: Actor, clock, rect_id: int, upheld: bool,
                   note: str | None = None) -> FeedbackRectification:
-    if not _is_platform_admin(actor):
-        raise Forbidden("仅平台管理员可裁定申诉", code="feedback.not_platform_admin")
+    require_appeal_judge(actor)
     rect = load_for_staff(session, actor, rect_id)
     now = clock.now()
     if upheld:
@@ -160,7 +128,7 @@ def rate_rectification(session: Session, actor: Actor, clock, rating_id: int, le
     if level not in LEVELS:
         raise InvalidRating("评价等级不正确", errors={"level": ["取值不正确"]})
     rating = session.get(FeedbackRating, rating_id) if is_valid_id(rating_id) else None
-    if rating is None or actor.kind != "citizen" or rating.citizen_id != actor.id:
+    if not owns_rating(actor, rating):
         raise RectificationNotFound("整改单不存在")
     rect = session.scalar(select(FeedbackRectification).where(FeedbackRectification.rating_id == rating_id))
     if rect is None:
@@ -173,6 +141,5 @@ def rate_rectification(session: Session, actor: Actor, clock, rating_id: int, le
                              .values(citizen_level=LEVELS[level][0], citizen_rated_at=now)
                              .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        session.rollback()
         raise RectificationStateConflict("整改完成后才能评价，且只能评价一次")
     return _finish(session, actor, rect, "feedback.rectification_rate", now, {"level": LEVELS[level][0]})

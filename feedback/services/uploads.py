@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from mobile_api import audit
 from mobile_api.actor import Actor
 
-from .errors import InvalidCase, UploadInvalid
-from .models import FeedbackUpload
-from .storage import ContentStore, sniff_image
+from ..errors import InvalidCase, UploadInvalid
+from ..models import FeedbackUpload
+from ..storage import ContentStore, sniff_image
 
 
 def store_upload(session: Session, actor: Actor, clock, store: ContentStore, data: bytes,
@@ -34,7 +34,6 @@ def store_upload(session: Session, actor: Actor, clock, store: ContentStore, dat
     session.flush()
     audit.record(session, actor, "feedback.upload_create", "feedback_upload", upload.id,
                  {"size": len(data), "content_type": content_type}, at=now)
-    session.commit()
     return upload
 
 

@@ -23,14 +23,14 @@ from sqlalchemy.orm import Session
 from mobile_api import audit, hooks, outbox
 from mobile_api.actor import SYSTEM
 
-from .cases.closing import close_case
-from .cases.timeline import add_event
-from .deadlines import local_day
-from .errors import AlreadyRated, CaseStateConflict
-from .models import FeedbackCase, FeedbackRatingInvitation, FeedbackRectification
-from .ratings.rating import record_rating
-from .rules import Rules
-from .taxonomy import BASICALLY_SATISFIED, OPEN_STATES
+from ..deadlines import local_day
+from ..errors import AlreadyRated, CaseStateConflict
+from ..models import FeedbackCase, FeedbackRatingInvitation, FeedbackRectification
+from ..rules import Rules
+from ..taxonomy import BASICALLY_SATISFIED, OPEN_STATES
+from .closing import close_case
+from .ratings import record_rating
+from .timeline import add_event
 
 STAFF_NOTIFY = "staff.notify"
 
@@ -79,7 +79,7 @@ def _close_unanswered(session: Session, now, rules: Rules, counts: dict) -> None
                                                                 FeedbackCase.replied_at <= limit))):
         try:
             with session.begin_nested():
-                close_case(session, SYSTEM, None, rules, case, None, None, now, commit=False)
+                close_case(session, SYSTEM, None, rules, case, None, None, now)
         except CaseStateConflict:
             continue
         counts["cases_closed_without_verdict"] += 1
@@ -142,5 +142,4 @@ def run_sweep(session: Session, clock, rules: Rules) -> dict[str, int]:
     _flag_rectifications(session, now, counts)
     if rules.default_rating_enabled:
         _default_ratings(session, now, rules, counts)
-    session.commit()
     return counts

@@ -4,7 +4,6 @@ satisfied, reopen once."""
 from __future__ import annotations
 
 import hashlib
-import importlib
 import re
 from datetime import timedelta
 
@@ -12,19 +11,19 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from guides.services import get_published_item
 from mobile_api import audit, hooks
 from mobile_api.actor import Actor
-from mobile_api.errors import DomainError
 
 from ..deadlines import due_after_working_days, local_day
 from ..errors import CaseStateConflict, InvalidCase
 from ..models import FeedbackCase, FeedbackCasePhoto
 from ..rules import Rules
 from ..taxonomy import ABOUT_TYPES, CASE_KINDS, CATEGORY_CODES, DEPARTMENTS, SATISFACTION, is_valid_id
-from ..uploads import own_uploads
 from .access import load_visible_case
 from .closing import close_case, reopen_case
 from .timeline import add_event
+from .uploads import own_uploads
 
 MAX_TEXT = 2000
 MAX_PHOTOS = 9
@@ -63,23 +62,8 @@ def _validate_about(session: Session, actor: Actor, about_type: str | None, abou
 
 
 def _check_item(session: Session, code: str) -> None:
-    """Validate against the catalogue when the guides package provides it;
-    without it (being built in parallel, or absent) any code is accepted."""
-    try:
-        guides_services = importlib.import_module("guides.services")
-    except ImportError:
-        return
-    lookup = getattr(guides_services, "get_published_item", None)
-    if lookup is None:
-        return
-    try:
-        item = lookup(session, code)
-    except DomainError as exc:
-        if exc.status == 404:
-            item = None
-        else:
-            raise
-    if item is None:
+    """A case about an item names a published item of the catalogue."""
+    if get_published_item(session, code) is None:
         raise InvalidCase(f"事项 {code} 不存在或未发布", errors={"about": ["事项不存在"]})
 
 
@@ -132,7 +116,6 @@ def submit_case(session: Session, actor: Actor, clock, rules: Rules, *, kind: st
     audit.record(session, actor, "feedback.case_submit", "feedback_case", case.id,
                  {"kind": kind, "category": category, "photos": len(uploads),
                   "duplicate_of": case.duplicate_of_id}, at=now)
-    session.commit()
     return case
 
 
@@ -177,6 +160,13 @@ def reopen(session: Session, actor: Actor, clock, rules: Rules, case_id: int, re
     return reopen_case(session, actor, clock, rules, case, reason)
 
 
-def case_photo_upload_ids(session: Session, case_id: int) -> list[int]:
-    return list(session.scalars(select(FeedbackCasePhoto.upload_id).where(FeedbackCasePhoto.case_id == case_id)
-                                .order_by(FeedbackCasePhoto.position)))
+def case_photo_upload_ids(session: Session, case_ids: list[int]) -> dict[int, list[int]]:
+    """The photos of several cases in one query, in their order: {case_id: [upload_id, ...]}."""
+    photos: dict[int, list[int]] = {case_id: [] for case_id in case_ids}
+    if case_ids:
+        for case_id, upload_id in session.execute(
+                select(FeedbackCasePhoto.case_id, FeedbackCasePhoto.upload_id)
+                .where(FeedbackCasePhoto.case_id.in_(case_ids))
+                .order_by(FeedbackCasePhoto.case_id, FeedbackCasePhoto.position)):
+            photos[case_id].append(upload_id)
+    return photos

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import false, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mobile_api import audit, hooks
 from mobile_api.actor import Actor
-from mobile_api.errors import Forbidden
 from mobile_api.hooks import ServedEvent
 
 from ..deadlines import due_after_working_days
@@ -20,6 +19,7 @@ from ..errors import AlreadyRated, EventNotFound, EventNotRatable, InvalidRating
 from ..models import FeedbackRating, FeedbackRectification
 from ..rules import Rules
 from ..taxonomy import BAD_LEVELS, BAD_REASONS, LEVELS, RATED_EVENT_KINDS
+from .access import ensure_may_rate, rating_scope, require_staff
 from .invitations import settle_invitation
 
 MAX_COMMENT = 2000
@@ -44,15 +44,7 @@ def _check_content(level_code: str, reason_code: str | None, comment: str | None
 
 
 def _check_rater(actor: Actor, event: ServedEvent, now: datetime, rules: Rules) -> None:
-    if actor.kind == "citizen":
-        if event.citizen_id is None or event.citizen_id != actor.id:
-            raise EventNotFound("被评价的服务不存在")  # someone else's: not revealed
-    elif actor.kind == "kiosk":
-        # The device at the window rates the ticket just completed in its own hall.
-        if event.kind != "ticket" or event.hall_id is None or event.hall_id != actor.hall_id:
-            raise EventNotFound("被评价的服务不存在")
-    else:
-        raise Forbidden("工作人员不能评价服务（也不能评价自己的服务）", code="feedback.staff_cannot_rate")
+    ensure_may_rate(actor, event)
     if not event.finished or event.finished_at is None:
         raise EventNotRatable("服务尚未办结，办结后才能评价", code="feedback.event_not_finished")
     if now - event.finished_at > timedelta(days=rules.rating_period_days):
@@ -74,7 +66,6 @@ def rate(session: Session, actor: Actor, clock, rules: Rules, *, event_kind: str
     _check_rater(actor, event, now, rules)
     rating = record_rating(session, actor, event, level_value, reason, comment, now, rules,
                            rated_by=actor.kind)
-    session.commit()
     return rating
 
 
@@ -112,17 +103,10 @@ def own_ratings(actor: Actor):
 
 
 def department_ratings(actor: Actor, level: int | None = None):
-    """Staff see their department's ratings without who gave them."""
-    if actor.kind != "staff":
-        raise Forbidden("仅工作人员可查看")
-    stmt = select(FeedbackRating).where(FeedbackRating.excluded_at.is_(None))
-    if not (actor.role == "admin" and actor.department_code is None):
-        if actor.department_code is not None:
-            stmt = stmt.where(FeedbackRating.department_code == actor.department_code)
-        elif actor.hall_id is not None:  # general-window staff: their hall's ratings without a department
-            stmt = stmt.where(FeedbackRating.department_code.is_(None), FeedbackRating.hall_id == actor.hall_id)
-        else:
-            stmt = stmt.where(false())
+    """The ratings that belong to this staff member (their department's, and
+    their hall's general-window ones), shown without who gave them."""
+    require_staff(actor)
+    stmt = select(FeedbackRating).where(FeedbackRating.excluded_at.is_(None), rating_scope(actor))
     if level is not None:
         stmt = stmt.where(FeedbackRating.level == level)
     return stmt.order_by(FeedbackRating.rated_at.desc(), FeedbackRating.id.desc())

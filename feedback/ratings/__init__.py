@@ -1,1 +1,0 @@
-"""好差评: five-level ratings of served events, and the rectification of bad ones."""
