@@ -91,12 +91,11 @@ def drop_database(name: str) -> None:
     engine.dispose()
 
 
-def prepare(env: dict) -> dict:
+def prepare(env: dict, citizens_needed: int = CLIENTS * ROUNDS * 2) -> dict:
     """Schema, catalogue, two halls with one general window each (one stays
     empty, one gets 10,000 appointments), citizens and tokens."""
     from booking.calendar import hall_day, last_bookable_day, slot_starts
     from booking.services import halls
-    from booking.services.common import catalogue_present
     from config import load_config
     from identity import services as identity_services
     from mobile_api import create_app, migrate
@@ -109,13 +108,11 @@ def prepare(env: dict) -> dict:
     with app.app_context(), app.extensions["db"].new_session() as session:
         session.execute(text("CREATE TABLE bench_baseline_rows (id serial PRIMARY KEY, principal varchar(64), "
                              "created_at timestamptz NOT NULL)"))
-        item_code = "080100010000"
-        if catalogue_present():
-            from guides import services as guide_services
+        from guides import services as guide_services
 
-            guide_services.load_sample_catalogue(session, clock)
-            item_code = next(i.code for i in guide_services.list_published_items(session)
-                             if i.appointment_supported and i.department_code not in ("gongan", "shuiwu"))
+        guide_services.load_sample_catalogue(session, clock)
+        item_code = next(i.code for i in guide_services.list_published_items(session)
+                         if i.appointment_supported and i.department_code not in ("gongan", "shuiwu"))
         hall_ids = {}
         for key in ("empty", "full"):
             hall = halls.create_hall(session, clock, code=f"BENCH-{key}", name=f"压测大厅 {key}", level="city",
@@ -133,7 +130,7 @@ def prepare(env: dict) -> dict:
         times = [s.astimezone(LOCAL_TZ).strftime("%H:%M")
                  for s, _ in slot_starts(hall_day(ALL_WEEK, target), hall.lunch_start, hall.lunch_end, 30)]
         citizens = []
-        for _ in range(CLIENTS * ROUNDS * 2):
+        for _ in range(citizens_needed):
             citizens.append(identity_services.create_citizen(session, clock))
         device, _ = identity_services.register_kiosk(session, clock, "BENCH-KIOSK", "压测终端",
                                                      hall_ids["empty"][0])
