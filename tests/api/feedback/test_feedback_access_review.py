@@ -10,7 +10,7 @@ from sqlalchemy import select
 from feedback.models import FeedbackCase
 from mobile_api.audit import AuditEntry
 
-from .conftest import act, dispatched_case, image_bytes
+from .conftest import act, dispatched_case, image_bytes, submit
 
 API = "/api/v1"
 
@@ -165,9 +165,46 @@ def test_general_window_staff_see_only_their_own_halls_ratings_and_rectification
     ratings = client.get(f"{API}/staff/ratings", headers=h)
     assert ratings.status_code == 200
     assert [r["id"] for r in ratings.json] == [here["id"]]
-    # department staff do not see general-window ratings of any hall in their department list
+    # department staff of another hall (gongan's clerk works in hall 1) see neither
     gongan = [r["id"] for r in client.get(f"{API}/staff/ratings", headers=people.h(people.gongan)).json]
     assert here["id"] not in gongan and there["id"] not in gongan
+
+
+def test_department_staff_of_the_hall_see_its_general_window_ratings_they_must_rectify(client, people, served):
+    here = _bad_rating(client, people, served, department=None, hall_id=5)
+    clerk_here = people.make.staff("clerk", "gongan", 5)
+    h = people.h(clerk_here)
+    # the rating list and the rectification queue have one scope: who must rectify also sees the rating
+    assert [r["id"] for r in client.get(f"{API}/staff/ratings", headers=h).json] == [here["id"]]
+    assert [r["id"] for r in client.get(f"{API}/staff/rectifications", headers=h).json] == [here["rectification_id"]]
+
+
+def test_a_hall_admin_is_not_the_dispatcher(client, people, served):
+    """An admin with a hall and no department acts for that hall only: no
+    cases, no dispatch, no appeals; its hall's general-window ratings."""
+    hall_admin = people.make.staff("admin", None, 5)
+    h = people.h(hall_admin)
+    case = submit(client, people)
+    assert client.get(f"{API}/staff/cases", headers=h).status_code == 403
+    assert client.get(f"{API}/staff/cases/{case['id']}", headers=h).status_code == 404
+    refused = client.post(f"{API}/staff/cases/{case['id']}/dispatch", json={"department_code": "gongan"}, headers=h)
+    assert refused.status_code == 403 and refused.json["code"] == "feedback.not_dispatcher"
+    assert client.get(f"{API}/staff/ratings/stats?period=year&year=2026", headers=h).status_code == 403
+    here = _bad_rating(client, people, served, department=None, hall_id=5)
+    there = _bad_rating(client, people, served, department=None, hall_id=6)
+    gongan = _bad_rating(client, people, served, department="gongan", hall_id=5)
+    assert [r["id"] for r in client.get(f"{API}/staff/ratings", headers=h).json] == [here["id"]]
+    rect = here["rectification_id"]
+    assert client.get(f"{API}/staff/rectifications/{rect}", headers=h).status_code == 200
+    assert client.get(f"{API}/staff/rectifications/{there['rectification_id']}", headers=h).status_code == 404
+    assert client.get(f"{API}/staff/rectifications/{gongan['rectification_id']}", headers=h).status_code == 404
+    assert client.post(f"{API}/staff/rectifications/{rect}/appeal", json={"reason": "恶意差评"},
+                       headers=h).status_code == 200
+    decided = client.post(f"{API}/staff/rectifications/{rect}/appeal/decision", json={"upheld": True}, headers=h)
+    assert decided.status_code == 403 and decided.json["code"] == "feedback.not_platform_admin"
+    # the platform admin (the dispatcher) decides
+    assert client.post(f"{API}/staff/rectifications/{rect}/appeal/decision", json={"upheld": True},
+                       headers=people.h(people.dispatcher)).status_code == 200
 
 
 def test_staff_reads_of_a_case_and_its_photos_are_audited_and_refused_reads_are_not(client, people, db):
