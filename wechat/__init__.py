@@ -42,6 +42,7 @@ def resolve_transport(app):
 def init_app(app, api):
     from functools import partial
 
+    from identity.face.verifier import register_face_verifier
     from mobile_api import hooks, outbox
     from mobile_api.settings import register_settings
 
@@ -73,12 +74,7 @@ def init_app(app, api):
         inline_delivery.install(app)
     hooks.register_citizen_merge_hook("wechat", merge_wechat_rows)
     hooks.register_citizen_erasure_hook("wechat", erase_wechat_rows)
-    try:
-        from identity.face.verifier import register_face_verifier
-    except ImportError:  # pragma: no cover - identity's face package is absent
-        pass
-    else:
-        register_face_verifier("wechat", WeChatFaceVerifier.from_app)
+    register_face_verifier("wechat", WeChatFaceVerifier.from_app)
 
     for blueprint in (auth_blp, me_blp, subscriptions_blp, face_blp):
         api.register_blueprint(blueprint)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
+from mobile_api.uow import current_uow
 
 from .face_verify import WeChatFaceVerifier
 from .schemas import FaceVerifyIdSchema, FaceVerifyResultRequestSchema, FaceVerifyResultSchema, FaceVerifyStartSchema
@@ -28,8 +29,8 @@ def _verifier() -> WeChatFaceVerifier:
 @blp.alt_response(503, description="微信服务暂时不可用")
 def start(body):
     """Start a WeChat 人脸核身: the verify_id for wx.requestFacialVerify."""
-    return _verifier().start(current_app.extensions["db"].session, current_actor(), current_app.extensions["clock"],
-                             body)
+    uow = current_uow()
+    return _verifier().start(uow.session, current_actor(), uow.clock, body)
 
 
 @blp.route("/result", methods=["POST"])
@@ -40,7 +41,7 @@ def start(body):
 @blp.alt_response(409, description="会话已有结果或已过期")
 def finish(body):
     """The mini-program finished; the result is asked from WeChat (queryVerifyInfo), never taken from the client."""
-    result = _verifier().finish(current_app.extensions["db"].session, current_actor(),
-                                current_app.extensions["clock"], body)
+    uow = current_uow()
+    result = _verifier().finish(uow.session, current_actor(), uow.clock, body)
     result = asdict(result) if is_dataclass(result) else result
     return {key: result.get(key) for key in ("passed", "method", "reasons", "step_up_token", "step_up_expires_in")}

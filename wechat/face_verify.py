@@ -15,22 +15,24 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from identity.face.consent import has_consent
+from identity.face.verifier import FaceCheckResult, FaceVerifier, complete_pass
+from identity.real_name import id_number_index, record_for
 from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.crypto import mask_name
+from mobile_api.uow import commit_point
 
 from .certs import ID_CARD, cert_hash
 from .errors import (FaceConsentRequired, FaceVerificationClosed, FaceVerificationNotFound, RealNameRequired,
                      WeChatNotLinked)
 from .models import FaceVerification, WeChatAccount
 
-try:  # the interface is written in parallel in identity; work without it
-    from identity.face.verifier import FaceCheckResult, FaceVerifier
-except ImportError:  # pragma: no cover
-    FaceVerifier = object
-    FaceCheckResult = None
-
 METHOD = "wechat"
+# Named commit point: what was read (or written) so far ends its transaction
+# before the network call, so no connection idles in a transaction (nor holds
+# SQLite's write lock) while WeChat answers.
+BEFORE_CALLING_WECHAT = "no transaction stays open while WeChat answers"
 PASSED = 10000
 _REASONS = {
     10000: "人脸核身通过",
@@ -51,22 +53,10 @@ def _reason(verify_ret: int) -> str:
     return f"人脸核身未通过（微信结果码 {verify_ret}）"
 
 
-def _has_consent(session: Session, citizen_id: int) -> bool:
-    try:
-        from identity.face.consent import has_consent
-    except ImportError:
-        return False  # without the consent module nobody has consented
-    return has_consent(session, citizen_id)
-
-
 def _check_declared_identity(session: Session, cipher, citizen_id: int, name: str, id_number: str) -> None:
     """The face check proves the *declared* identity: the number must be the
     declared one (its blind index) and the name must match its masked form;
     WeChat then checks name, number and face against the authority."""
-    try:
-        from identity.real_name import id_number_index, record_for
-    except ImportError:  # pragma: no cover - identity's real-name module is absent
-        return
     record = record_for(session, citizen_id)
     if record is None:
         raise RealNameRequired("请先登记实名信息（姓名与身份证号）后再进行人脸核身")
@@ -101,12 +91,12 @@ class WeChatFaceVerifier(FaceVerifier):
     def start(self, session: Session, actor: Actor, clock, submission: dict | None = None) -> dict:
         """`submission`: {"name", "id_number"}. Returns {"verify_id", "expires_in"}."""
         submission = submission or {}
-        if not _has_consent(session, actor.id):
+        if not has_consent(session, actor.id):
             raise FaceConsentRequired("处理人脸信息前须取得您的单独同意，请先阅读并同意《人脸信息处理告知》")
         name, id_number = submission.get("name", "").strip(), submission.get("id_number", "").strip().upper()
         _check_declared_identity(session, self.cipher, actor.id, name, id_number)
         openid = self._openid(session, actor.id)
-        session.rollback()  # no transaction stays open while WeChat answers
+        commit_point(session, BEFORE_CALLING_WECHAT)
         out_seq_no = uuid.uuid4().hex
         answer = self.gateway.face_get_verify_id(
             out_seq_no, {"cert_type": ID_CARD, "cert_name": name, "cert_no": id_number}, openid)
@@ -118,7 +108,6 @@ class WeChatFaceVerifier(FaceVerifier):
         session.add(check)
         session.flush()
         audit.record(session, actor, "wechat.face_verify_start", "face_verification", check.id, at=now)
-        session.commit()
         return {"verify_id": check.verify_id, "expires_in": expires_in}
 
     def finish(self, session: Session, actor: Actor, clock, submission: dict):
@@ -134,7 +123,7 @@ class WeChatFaceVerifier(FaceVerifier):
         if check.expires_at <= now:
             raise FaceVerificationClosed("本次人脸核身已过期，请重新发起")
         openid = self._openid(session, actor.id)
-        session.rollback()
+        commit_point(session, BEFORE_CALLING_WECHAT)
         verify_ret = self.gateway.face_query(check.verify_id, check.out_seq_no, check.cert_hash, openid)
         passed = verify_ret == PASSED
         decided = session.execute(update(FaceVerification)
@@ -142,27 +131,15 @@ class WeChatFaceVerifier(FaceVerifier):
                                   .values(status="passed" if passed else "failed", verify_ret=verify_ret,
                                           finished_at=now)).rowcount == 1
         if not decided:
-            session.rollback()
             raise FaceVerificationClosed("本次人脸核身已有结果，请重新发起")
         audit.record(session, actor, "wechat.face_verify_finish", "face_verification", check.id,
                      {"passed": passed, "verify_ret": verify_ret,
                       "client_result": str(submission.get("client_result"))[:32]}, at=now)
-        session.commit()
         token = None
         if passed:
-            token = self._complete_pass(session, actor, clock)
+            # The verdict, the verified real name and the audit entries commit
+            # together with the request's unit of work.
+            token, _ = complete_pass(session, self.tokens, actor, clock, METHOD, self.step_up_ttl)
         reasons = [_reason(verify_ret)]
-        if FaceCheckResult is None:  # pragma: no cover
-            return {"passed": passed, "method": METHOD, "reasons": reasons, "step_up_token": token}
         return FaceCheckResult(passed=passed, method=METHOD, reasons=reasons, attempt_id=check.id,
                                step_up_token=token, step_up_expires_in=self.step_up_ttl if token else None)
-
-    def _complete_pass(self, session: Session, actor: Actor, clock) -> str:
-        try:
-            from identity.face.verifier import complete_pass
-        except ImportError:  # pragma: no cover
-            from identity.stepup import issue_step_up_token
-
-            return issue_step_up_token(self.tokens, actor, METHOD, self.step_up_ttl)
-        token, _ = complete_pass(session, self.tokens, actor, clock, METHOD, self.step_up_ttl)
-        return token

@@ -12,6 +12,7 @@ from identity.auth import anonymous_actor, current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER, verify_step_up
 from mobile_api.idempotency import idempotent
 from mobile_api.ratelimit import rate_limit
+from mobile_api.uow import current_uow
 
 from .schemas import (PhoneBindResultSchema, PhoneBindSchema, ProfileSchema, SubscriptionResultsSchema,
                       TemplateGrantListSchema, WeChatLoginResultSchema, WeChatLoginSchema)
@@ -29,7 +30,12 @@ def _ext(name: str):
 
 
 def _session():
-    return _ext("db").session
+    """The request's unit of work's session (it commits once the view has answered)."""
+    return current_uow().session
+
+
+def _clock():
+    return current_uow().clock
 
 
 def login_code_key() -> str:
@@ -66,9 +72,9 @@ def miniprogram_login(body):
     """Log in from the mini-program with the code of wx.login()."""
     gateway = _ext("wechat")
     gateway.check_appid("miniprogram", body.get("appid"))
-    result = login.login_miniprogram(_session(), gateway, _ext("tokens"), _ext("clock"), _ext("cipher"),
+    result = login.login_miniprogram(_session(), gateway, _ext("tokens"), _clock(), _ext("cipher"),
                                      _context("miniprogram"), body["code"],
-                                     current_app.config["WECHAT_SESSION_KEY_TTL_SECONDS"])
+                                     current_uow().config["WECHAT_SESSION_KEY_TTL_SECONDS"])
     return _answer(result)
 
 
@@ -85,7 +91,7 @@ def app_login(body):
     """Log in from the city app with the code of WeChat OAuth."""
     gateway = _ext("wechat")
     gateway.check_appid("app", body.get("appid"))
-    result = login.login_app(_session(), gateway, _ext("tokens"), _ext("clock"), _context("app"), body["code"])
+    result = login.login_app(_session(), gateway, _ext("tokens"), _clock(), _context("app"), body["code"])
     return _answer(result)
 
 
@@ -103,7 +109,7 @@ def bind_phone(body):
     if request.headers.get(STEP_UP_HEADER) or phone.phone_binding(session, actor.id) is not None:
         verify_step_up(_ext("tokens"), actor, request.headers.get(STEP_UP_HEADER))
         step_up = True
-    masked = phone.bind_phone(session, _ext("wechat"), _ext("cipher"), _ext("clock"), actor, body["code"], step_up)
+    masked = phone.bind_phone(session, _ext("wechat"), _ext("cipher"), _clock(), actor, body["code"], step_up)
     return {"phone_masked": masked}
 
 
@@ -120,7 +126,7 @@ def get_me():
 @me_blp.response(204)
 def delete_me():
     """Close the account: tokens revoked, personal data erased, required records kept pseudonymous."""
-    lifecycle.close_account(_session(), _ext("tokens"), _ext("clock"), current_actor(), g.token_claims)
+    lifecycle.close_account(_session(), _ext("tokens"), _clock(), current_actor(), g.token_claims)
 
 
 @subscriptions_blp.route("/subscriptions", methods=["GET"])
@@ -141,5 +147,5 @@ def list_subscriptions():
 def record_subscriptions(body):
     """Record what the citizen accepted in wx.requestSubscribeMessage: one message per accept."""
     templates = templates_by_event(current_app.config)
-    return {"templates": subscriptions.record_grants(_session(), _ext("clock"), current_actor(), templates,
+    return {"templates": subscriptions.record_grants(_session(), _clock(), current_actor(), templates,
                                                      body["results"])}

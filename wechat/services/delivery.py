@@ -5,9 +5,10 @@ outbox's claim prevents that, a lease that ran out could not): one
 `MessageDelivery` row per outbox message id (unique) records what happened,
 and every step moves it with a conditional UPDATE on its status; the grant is
 taken with a conditional UPDATE too. The row and the taken grant are committed
-*before* WeChat is called, so a crash mid-call leaves a row in `sending`,
-which is never sent again (its outcome is unknown), rather than a second
-message.
+*before* WeChat is called (the one named commit point here), so a crash
+mid-call leaves a row in `sending`, which is never sent again (its outcome is
+unknown), rather than a second message. Every other outcome is committed by
+the outbox worker together with the message's own status.
 
 Outcomes: sent; skipped (no grant, no mini-program account, account closed);
 retry (WeChat busy, rate limited, unreachable: the grant stays reserved for
@@ -28,6 +29,7 @@ from identity.models import Citizen
 from mobile_api.errors import DomainError
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from mobile_api.outbox import DeliveryOutcome, OutboxMessage
+from mobile_api.uow import commit_point
 
 from ..errors import WeChatUnavailable, tag
 from ..models import MessageDelivery, SubscriptionGrant, WeChatAccount
@@ -37,6 +39,7 @@ from .templates import template_data
 log = logging.getLogger("wechat.delivery")
 
 USER_REFUSED = 43101  # the user withdrew the subscription: the grant is spent
+BEFORE_SENDING = "a delivery in `sending` and its grant stand before WeChat is called, so a crash never sends twice"
 
 
 class DeliveryConfig:
@@ -72,13 +75,16 @@ def _final(row: MessageDelivery) -> DeliveryOutcome:
 
 def _first_attempt(session, message, payload, event, now, config):
     try:
-        return _record_first_attempt(session, message, payload, event, now, config)
+        with session.begin_nested():
+            row, outcome = _record_first_attempt(session, message, payload, event, now, config)
     except IntegrityError:
         # Another worker holds this message: it took a grant for it (unique
         # used_by_message_id) or recorded it (unique outbox_message_id) first,
-        # and it decides the outcome.
-        session.rollback()
+        # and it decides the outcome. Only the savepoint is undone.
         return None, DeliveryOutcome("retry", "another worker is delivering this message")
+    if outcome is None:
+        commit_point(session, BEFORE_SENDING)
+    return row, outcome
 
 
 def _record_first_attempt(session, message, payload, event, now, config):
@@ -106,7 +112,6 @@ def _record_first_attempt(session, message, payload, event, now, config):
     if problem is not None:
         row.status, row.reason = problem
     session.add(row)
-    session.commit()
     return row, (_final(row) if problem is not None else None)
 
 
@@ -114,18 +119,15 @@ def _resume(session, row, now, config):
     if row.status in ("sent", "skipped", "failed"):
         return _final(row)  # already decided: never send twice
     if row.status == "sending" and row.updated_at > now - config.in_flight:
-        session.rollback()
         return DeliveryOutcome("retry", "another worker is delivering this message")
     if row.status == "sending":
         # A previous attempt stopped between taking the grant and recording
         # the answer: WeChat may have delivered, so do not send again.
         _move(session, row, "sending", "failed", now, "outcome unknown: an earlier attempt was interrupted")
-        session.commit()
         return _final(session.get(MessageDelivery, row.id, populate_existing=True))
     if not _move(session, row, "retry", "sending", now, row.reason, attempt=True):
-        session.rollback()
         return DeliveryOutcome("retry", "another worker is delivering this message")
-    session.commit()
+    commit_point(session, BEFORE_SENDING)
     return None
 
 
@@ -146,11 +148,9 @@ def _send(session, message, row, payload, now, config):
     except Exception as exc:  # a bug or an unexpected answer: do not risk a duplicate
         log.exception("subscribe message send failed unexpectedly", extra={"message_id": message.id})
         _move(session, row, "sending", "failed", now, f"unexpected error: {exc!r}"[:500])
-        session.commit()
         return DeliveryOutcome("failed", f"unexpected error: {exc!r}"[:500])
     if not _move(session, row, "sending", "sent", now, None):
         log.error("delivery row changed while sending", extra={"message_id": message.id})
-    session.commit()
     return DeliveryOutcome("sent", None, {"delivery_id": row.id, "msgid": answer.get("msgid")})
 
 
@@ -160,12 +160,10 @@ def _after_error(session, message, row, now, exc: DomainError) -> DeliveryOutcom
     if getattr(exc, "ambiguous", False):
         reason = f"outcome unknown, not retried to avoid a duplicate ({reason})"[:500]
         _move(session, row, "sending", "failed", now, reason, errcode=errcode)
-        session.commit()
         return DeliveryOutcome("failed", reason)
     last_attempt = message.attempts >= message.max_attempts
     if getattr(exc, "retryable", False) and not last_attempt:
         _move(session, row, "sending", "retry", now, reason, errcode=errcode)
-        session.commit()
         return DeliveryOutcome("retry", reason)
     if last_attempt and getattr(exc, "retryable", False):
         reason = f"gave up after {message.attempts} attempts: {reason}"[:500]
@@ -176,7 +174,6 @@ def _after_error(session, message, row, now, exc: DomainError) -> DeliveryOutcom
                         .where(SubscriptionGrant.id == row.grant_id,
                                SubscriptionGrant.used_by_message_id == message.id)
                         .values(used_at=None, used_by_message_id=None))
-    session.commit()
     return DeliveryOutcome("failed", reason)
 
 

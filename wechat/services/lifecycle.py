@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from identity.closure import close_citizen
 from identity.models import Citizen
-from mobile_api import audit, hooks
+from mobile_api import audit, hooks, uow
 from mobile_api.actor import Actor
 from mobile_api.errors import NotFound
 
@@ -58,11 +58,15 @@ def close_account(session: Session, tokens, clock, actor: Actor, access_claims: 
     now = clock.now()
     revoked = tokens.revoke_all_for(session, "citizen", actor.id)
     hooks.erase_citizen(session, actor.id, now)
-    close_citizen(session, clock, actor, actor.id, "erased", commit=False)
+    close_citizen(session, clock, actor, actor.id, "erased")
     audit.record(session, actor, "wechat.account_close", "citizen", actor.id, {"refresh_tokens_revoked": revoked},
                  at=now)
-    session.commit()
-    try:
-        tokens.deny(access_claims)
-    except Exception:  # Redis down: the account is closed; the access token expires on its own
-        log.warning("could not deny the access token of a closed account", exc_info=True)
+
+    def deny_access_token() -> None:
+        try:
+            tokens.deny(access_claims)
+        except Exception:  # Redis down: the account is closed; the access token expires on its own
+            log.warning("could not deny the access token of a closed account", exc_info=True)
+
+    # Only once the closure is committed: a rolled-back closure keeps its token.
+    uow.of(session).after_commit(deny_access_token)

@@ -105,7 +105,7 @@ def _resolve_once(session, clock, tokens, context, channel, appid, openid, union
         if union is not None:
             citizen_id = union.citizen_id
         else:
-            citizen_id = identity_services.create_citizen(session, clock, actor=context, commit=False).id
+            citizen_id = identity_services.create_citizen(session, clock, actor=context).id
             is_new = True
         account = WeChatAccount(citizen_id=citizen_id, channel=channel, appid=appid, openid=openid, unionid=unionid,
                                 created_at=now, last_login_at=now)
@@ -138,6 +138,6 @@ def merge_citizens(session: Session, clock, tokens, context: Actor, absorbed: in
     caller's transaction; the older citizen survives, as it has the history."""
     hooks.merge_citizens(session, absorbed, survivor)
     tokens.revoke_all_for(session, "citizen", absorbed)
-    close_citizen(session, clock, context, absorbed, "merged", commit=False)
+    close_citizen(session, clock, context, absorbed, "merged")
     audit.record(session, context, "wechat.citizens_merged", "citizen", survivor,
                  {"absorbed_citizen_id": absorbed}, at=clock.now())

@@ -62,10 +62,9 @@ def bind_phone(session: Session, gateway, cipher, clock, actor: Actor, code: str
             current.bound_at = now
             session.flush()
     except IntegrityError as exc:
-        # A concurrent binding of this citizen or this number got there first.
-        session.rollback()
+        # A concurrent binding of this citizen or this number got there first
+        # (the savepoint is undone; the unit of work rolls back the rest).
         raise PhoneTaken("手机号正在被同时绑定，请稍后重试") from exc
     audit.record(session, actor, "wechat.phone_bind", "citizen", actor.id,
                  {"phone_masked": masked, "released_from": released or None}, at=now)
-    session.commit()
     return masked

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from identity.models import Citizen
+from identity.real_name import real_name_summary
 from mobile_api.errors import NotFound
 
 from ..models import WeChatAccount
@@ -16,16 +17,9 @@ from .phone import masked_phone, phone_binding
 
 log = logging.getLogger("wechat.profile")
 
-NO_REAL_NAME = {"status": "none", "name_masked": None, "id_number_masked": None}
-
 
 def real_name_status(session: Session, citizen_id: int) -> dict:
-    """From identity's real-name module; written in parallel, so its absence
-    reads as "none" rather than failing the profile."""
-    try:
-        from identity.real_name import real_name_summary
-    except ImportError:
-        return dict(NO_REAL_NAME)
+    """From identity's real-name module (always present: a plain import)."""
     summary = real_name_summary(session, citizen_id) or {}
     return {"status": summary.get("status") or "none", "name_masked": summary.get("name_masked"),
             "id_number_masked": summary.get("id_number_masked")}

@@ -38,5 +38,5 @@ def record_grants(session: Session, clock, actor: Actor, templates: dict[str, st
         session.add(SubscriptionGrant(citizen_id=actor.id, template_id=template_id, granted_at=now))
     audit.record(session, actor, "wechat.subscription_grant", "citizen", actor.id,
                  {"accepted": accepted, "declined": sorted(t for t in results if t not in accepted)}, at=now)
-    session.commit()
+    session.flush()
     return available_grants(session, actor.id, templates)

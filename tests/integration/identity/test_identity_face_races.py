@@ -20,6 +20,7 @@ from identity.models import Citizen
 from identity.real_name_models import RealNameRecord
 from mobile_api.clock import SystemClock
 from mobile_api.crypto import PersonalDataCipher
+from mobile_api.uow import working
 
 pytestmark = pytest.mark.postgres
 CLOCK = SystemClock()
@@ -38,6 +39,7 @@ def citizens(make_session):
         with make_session() as session:
             for _ in range(count):
                 created.append(identity_services.create_citizen(session, CLOCK).id)
+            session.commit()
         return created[-count:]
 
     yield create
@@ -72,7 +74,8 @@ def test_one_id_number_declared_by_six_citizens_at_once(make_session, citizens):
     number = make_id_number("44190019900307" + f"{secrets.randbelow(1000):03d}")
 
     def declare(i):
-        with make_session() as session:
+        # Each racer is one unit of work, as a request would be.
+        with make_session() as session, working(session, CLOCK):
             real_name.declare(session, cipher, identity_services.citizen_actor(session.get(Citizen, ids[i])),
                               CLOCK, "张三", number)
 
@@ -95,7 +98,7 @@ def test_one_challenge_spent_six_times_at_once(make_session, citizens):
         actor = identity_services.citizen_actor(session.get(Citizen, citizen_id))
 
     def spend(_):
-        with make_session() as session:
+        with make_session() as session, working(session, CLOCK):
             challenges.reserve_attempt(session, actor, CLOCK, cfg, challenge_id)
 
     outcomes = _race(6, spend)
@@ -118,7 +121,7 @@ def test_parallel_attempts_cannot_exceed_the_failure_budget(make_session, citize
         actor = identity_services.citizen_actor(session.get(Citizen, citizen_id))
 
     def spend(i):
-        with make_session() as session:
+        with make_session() as session, working(session, CLOCK):
             challenges.reserve_attempt(session, actor, CLOCK, cfg, ids[i])
 
     outcomes = _race(6, spend)
@@ -159,7 +162,7 @@ def test_the_same_frames_submitted_twice_at_once_pass_only_once(make_session, ci
     results = []
 
     def submit(i):
-        with make_session() as session:
+        with make_session() as session, working(session, CLOCK):
             results.append(verify_frames(session, cipher, tokens, actor, CLOCK, cfg, ids[i], frames))
 
     try:

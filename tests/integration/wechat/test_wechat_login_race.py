@@ -14,6 +14,7 @@ from identity.models import Citizen, RefreshToken
 from identity.tokens import TokenService
 from mobile_api.actor import Actor
 from mobile_api.crypto import PersonalDataCipher
+from mobile_api.uow import working
 from wechat.gateway import WeChatGateway
 from wechat.models import WeChatAccount, WeChatUnion
 from wechat.services import login
@@ -41,7 +42,7 @@ def test_simultaneous_first_logins_of_one_person_make_one_citizen(engine, redis_
     def run(index):
         try:
             barrier.wait(timeout=10)
-            with Session(engine, expire_on_commit=False) as session:
+            with Session(engine, expire_on_commit=False) as session, working(session, clock):
                 if index % 2:
                     result = login.login_app(session, gateway, tokens, clock, context, f"racer:{index}")
                 else:

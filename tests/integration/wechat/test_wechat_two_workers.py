@@ -15,6 +15,7 @@ from identity.models import Citizen
 from mobile_api import outbox
 from mobile_api.clock import FrozenClock
 from mobile_api.outbox import OutboxMessage
+from mobile_api.uow import working
 from wechat.gateway import WeChatGateway
 from wechat.models import MessageDelivery, SubscriptionGrant, WeChatAccount
 from wechat.services.delivery import DeliveryConfig, deliver_citizen_notification
@@ -118,7 +119,8 @@ def test_a_message_held_by_two_workers_at_once_is_sent_once(engine, world, clock
     [message_id] = _setup(engine, clock, citizen_id, grants=2, messages=1)
 
     def deliver(index):
-        with Session(engine, expire_on_commit=False) as session:
+        # As the outbox worker does: the handler's outcome commits with the message.
+        with Session(engine, expire_on_commit=False) as session, working(session, clock):
             message = session.get(OutboxMessage, message_id)
             return deliver_citizen_notification(session, message, clock.now() + timedelta(seconds=index), config)
 
