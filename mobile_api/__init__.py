@@ -110,10 +110,7 @@ class _NoCookieSessions(SessionInterface):
 def _serve_docs_assets(app: Flask) -> None:
     """Swagger UI's files from the swagger-ui-bundle package, so /api/v1/docs
     needs no CDN."""
-    try:
-        from swagger_ui_bundle import swagger_ui_path
-    except ImportError:  # pragma: no cover
-        return
+    from swagger_ui_bundle import swagger_ui_path
 
     @app.route("/api/v1/docs/assets/<path:filename>")
     def docs_assets(filename):

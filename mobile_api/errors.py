@@ -267,10 +267,8 @@ def handle_unexpected(error: Exception):
 
 
 def _is_redis_down(exc: BaseException) -> bool:
-    try:
-        import redis.exceptions as rex
-    except ImportError:  # pragma: no cover
-        return False
+    import redis.exceptions as rex
+
     return isinstance(exc, (rex.ConnectionError, rex.TimeoutError))
 
 

@@ -7,6 +7,8 @@ from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from .uow import current_uow
+
 blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状态")
 
 
@@ -34,10 +36,8 @@ def ready():
     """Database and Redis are reachable."""
     checks = {"database": "ok", "redis": "ok"}
     try:
-        # Through the request's session, so a test's transaction sees itself.
-        session = current_app.extensions["db"].session
-        session.execute(text("SELECT 1"))
-        session.rollback()
+        # Through the request's unit of work, which ends the read.
+        current_uow().session.execute(text("SELECT 1"))
     except Exception as exc:  # any failure means not ready
         current_app.logger.warning("readiness: database unreachable", extra={"error": repr(exc)})
         checks["database"] = "unreachable"
