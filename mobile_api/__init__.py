@@ -10,7 +10,7 @@ from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_smorest import Api, Blueprint
 
-from config import BaseConfig, load_config
+from config import BaseConfig
 
 from . import errors, observability, ratelimit, request_guards
 from .clock import SystemClock
@@ -26,7 +26,10 @@ BEARER_AUTH = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 
 def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=None, database: Database | None = None) -> Flask:
-    config = config or load_config()
+    if config is None:
+        from .settings_check import load_checked_config
+
+        config = load_checked_config()  # every bad setting named at once, or exit 3
     observability.configure_logging(config.LOG_LEVEL, config.LOG_JSON)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 

@@ -71,11 +71,22 @@ def outbox_work(once, interval):
 
 
 @click.command("settings")
-def settings_table():
+@click.option("--check", is_flag=True, help="检查当前环境的全部设置并列出所有问题, 不启动服务")
+def settings_table(check):
     """Print every package setting with its default, as the README's table."""
     from config import PROJECT_ROOT
 
     from .settings import documented_settings
+
+    if check:
+        from .settings_check import EXIT_BAD_SETTINGS, check_environment, format_report
+
+        config, problems = check_environment()
+        if problems:
+            click.echo(format_report(config.ENV_NAME if config else "?", problems), err=True)
+            raise SystemExit(EXIT_BAD_SETTINGS)
+        click.echo(f"settings check passed for APP_ENV={config.ENV_NAME}")
+        return
 
     click.echo("| setting | default | production | meaning |")
     click.echo("|---|---|---|---|")
