@@ -16,7 +16,8 @@ def init_app(app, api):
     from .tokens import TokenService
 
     register_settings(app, SETTINGS)
-    app.extensions["tokens"] = TokenService(app.config["APP_CONFIG"], app.extensions["clock"], app.extensions["redis"])
+    app.extensions["tokens"] = TokenService(app.config["APP_CONFIG"], app.extensions["clock"], app.extensions["redis"],
+                                             app.extensions["db"])
     app.before_request(authenticate_request)
     api.register_blueprint(blp)
     app.cli.add_command(staff_cli)

@@ -184,7 +184,7 @@ def refresh(session: Session, tokens: TokenService, raw_refresh_token: str) -> T
 
 def logout(session: Session, tokens: TokenService, clock, actor: Actor, claims: dict,
            raw_refresh_token: str | None) -> None:
-    tokens.deny(claims)
+    tokens.deny(claims, session)  # Redis refusing the write leaves nothing half-done (503)
     if raw_refresh_token:
         tokens.revoke_by_raw(session, raw_refresh_token, actor.kind, actor.id)
     audit.record(session, actor, "auth.logout", actor.kind, actor.id, at=clock.now())
