@@ -1,13 +1,50 @@
-"""`flask staff create` and `flask kiosk register`."""
+"""`flask staff …` and `flask kiosk …`: accounts from the command line.
+
+Every refusal is one line (`Error: …`, exit status 1), never a traceback:
+unknown halls and departments, duplicate names, weak passwords.
+"""
+
+import functools
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import services
+from sqlalchemy.exc import OperationalError
+
+from mobile_api.actor import SYSTEM
+from mobile_api.errors import DomainError
+
+from . import services, staff_admin
+from .denylist import REDIS_DOWN
+from .passwords import generate_password
+from .scopes import ensure_scope_exists
 
 staff_cli = AppGroup("staff", help="工作人员账号")
 kiosk_cli = AppGroup("kiosk", help="自助终端设备")
+
+
+def _one_line_errors(command):
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.detail} ({exc.code})") from None
+        except REDIS_DOWN as exc:
+            raise click.ClickException(f"Redis 不可用，未做任何更改: {exc}") from None
+        except OperationalError as exc:
+            raise click.ClickException(f"数据库不可用，未做任何更改: {exc.orig}") from None
+
+    return wrapper
+
+
+def _session():
+    return current_app.extensions["db"].new_session()
+
+
+def _context():
+    return current_app.extensions["tokens"], current_app.extensions["clock"]
 
 
 @staff_cli.command("create")
@@ -16,25 +53,96 @@ kiosk_cli = AppGroup("kiosk", help="自助终端设备")
 @click.option("--name", "display_name", required=True)
 @click.option("--department", "department_code", default=None)
 @click.option("--hall", "hall_id", type=int, default=None)
-@click.password_option(help="至少 10 个字符")
+@click.password_option(help="至少 10 个字符，含字母、数字、符号中的两类")
+@_one_line_errors
 def create_staff(username, role, display_name, department_code, hall_id, password):
     """Create a staff user."""
-    db = current_app.extensions["db"]
-    with db.new_session() as session:
+    with _session() as session:
+        ensure_scope_exists(session, department_code, hall_id)
         staff = services.create_staff(session, current_app.extensions["clock"], username, password, role,
                                       display_name, department_code, hall_id,
                                       scrypt_n=current_app.config["PASSWORD_SCRYPT_N"])
         click.echo(f"created staff {staff.username} (id {staff.id}, role {staff.role})")
 
 
+@staff_cli.command("deactivate")
+@click.argument("username")
+@click.option("--reason", default=None, help="停用原因 (记入审计日志)")
+@_one_line_errors
+def deactivate_staff(username, reason):
+    """Deactivate a staff user and revoke their tokens."""
+    tokens, clock = _context()
+    with _session() as session:
+        staff = staff_admin.deactivate_staff(session, tokens, clock, SYSTEM, staff_admin.find_staff(session, username),
+                                             reason)
+        click.echo(f"deactivated staff {staff.username}; their tokens are revoked")
+
+
+@staff_cli.command("reactivate")
+@click.argument("username")
+@_one_line_errors
+def reactivate_staff(username):
+    """Reactivate a deactivated staff user (and clear a lockout)."""
+    _, clock = _context()
+    with _session() as session:
+        staff = staff_admin.reactivate_staff(session, clock, SYSTEM, staff_admin.find_staff(session, username))
+        click.echo(f"reactivated staff {staff.username}")
+
+
+@staff_cli.command("reset-password")
+@click.argument("username")
+@click.option("--generate", is_flag=True, help="生成随机密码并显示一次")
+@click.option("--password", default=None, help="新密码 (不给且不用 --generate 时提示输入)")
+@_one_line_errors
+def reset_password(username, generate, password):
+    """Set a new password for a staff user; logs them out everywhere."""
+    if generate:
+        password = generate_password()
+    elif password is None:
+        password = click.prompt("新密码", hide_input=True, confirmation_prompt=True)
+    tokens, clock = _context()
+    with _session() as session:
+        staff = staff_admin.reset_staff_password(session, tokens, clock, SYSTEM,
+                                                 staff_admin.find_staff(session, username), password,
+                                                 scrypt_n=current_app.config["PASSWORD_SCRYPT_N"])
+        click.echo(f"password of {staff.username} reset; their tokens are revoked")
+        if generate:
+            click.echo(f"new password (shown once): {password}")
+
+
 @kiosk_cli.command("register")
 @click.argument("device_code")
 @click.option("--name", required=True)
 @click.option("--hall", "hall_id", type=int, required=True)
+@_one_line_errors
 def register_kiosk(device_code, name, hall_id):
     """Register a kiosk device; prints its secret once."""
-    db = current_app.extensions["db"]
-    with db.new_session() as session:
+    with _session() as session:
+        ensure_scope_exists(session, None, hall_id)
         device, secret = services.register_kiosk(session, current_app.extensions["clock"], device_code, name, hall_id)
         click.echo(f"registered kiosk {device.device_code} (id {device.id}) for hall {hall_id}")
         click.echo(f"secret (shown once, store it on the device): {secret}")
+
+
+@kiosk_cli.command("deactivate")
+@click.argument("device_code")
+@_one_line_errors
+def deactivate_kiosk(device_code):
+    """Deactivate a kiosk device and revoke its tokens."""
+    tokens, clock = _context()
+    with _session() as session:
+        device = staff_admin.set_kiosk_active(session, tokens, clock, SYSTEM,
+                                              staff_admin.find_kiosk(session, device_code), False)
+        click.echo(f"deactivated kiosk {device.device_code}; its tokens are revoked")
+
+
+@kiosk_cli.command("reactivate")
+@click.argument("device_code")
+@_one_line_errors
+def reactivate_kiosk(device_code):
+    """Reactivate a kiosk device."""
+    tokens, clock = _context()
+    with _session() as session:
+        device = staff_admin.set_kiosk_active(session, tokens, clock, SYSTEM,
+                                              staff_admin.find_kiosk(session, device_code), True)
+        click.echo(f"reactivated kiosk {device.device_code}")
