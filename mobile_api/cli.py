@@ -33,9 +33,21 @@ def db_upgrade(revision):
 
 
 @db_cli.command("downgrade")
-@click.argument("revision", default="base")
-def db_downgrade(revision):
-    """Revert migrations (default: all of them)."""
+@click.argument("revision", required=False)
+@click.option("--to", "target", default=None, help="目标版本, 如 booking@-1、identity_0002; base = 删除全部表")
+@click.option("--yes", is_flag=True, help="确认降级到 base (删除全部数据)")
+def db_downgrade(revision, target, yes):
+    """Revert migrations to a named revision; never everything unless asked twice."""
+    revision = target or revision
+    if not revision:
+        # Each package is its own Alembic branch, so "one step back" would
+        # have to pick a package: the operator names it.
+        raise click.ClickException(
+            "name the revision to go back to, e.g. `flask db downgrade booking@-1` or "
+            "`flask db downgrade --to identity_0002`; nothing was changed")
+    if revision == "base" and not yes:
+        raise click.ClickException("`--to base` drops every table and all data; "
+                                   "add --yes if that is really meant; nothing was changed")
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database downgraded to {revision}")
 
