@@ -109,6 +109,7 @@ class BaseConfig:
         self.DB_POOL_SIZE = _int(env, "DB_POOL_SIZE", 5, self.parse_problems)
         self.DEV_SEED_DEMO_ACCOUNTS = _bool(env, "DEV_SEED_DEMO_ACCOUNTS", False)
         self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0, self.parse_problems)
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN") or ""
         self.env = env
 
     def problems(self) -> list[str]:
@@ -175,6 +176,8 @@ class ProductionConfig(BaseConfig):
             found.append("SECRET_KEY must be at least 32 characters")
         if self.DATA_ENCRYPTION_KEY and len(self.DATA_ENCRYPTION_KEY) < 32:
             found.append("DATA_ENCRYPTION_KEY must be at least 32 characters")
+        if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
+            found.append("METRICS_TOKEN, when set, must be at least 24 characters")
         return found
 
 

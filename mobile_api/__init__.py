@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 
 from config import BaseConfig
 
-from . import errors, observability, ratelimit, request_guards
+from . import errors, metrics, observability, ratelimit, request_guards
 from .clock import SystemClock
 from .crypto import PersonalDataCipher
 from .db import Database
@@ -51,6 +51,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
                                 x_host=config.TRUSTED_PROXIES)
     observability.init_app(app)
+    metrics.init_app(app)
     request_guards.init_app(app)
 
     # Every request schema decides for itself (marshmallow's default: RAISE),
