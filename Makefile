@@ -9,13 +9,19 @@ export FLASK_APP := wsgi:app
 
 .PHONY: run test install migrate seed bench clean
 
+# The first install takes minutes (numpy, dlib-bin, cryptography): say what is
+# happening and let pip show each package as it goes, so it never looks hung.
 $(STAMP): requirements.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	@echo "==> [1/3] creating the virtualenv in $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --upgrade pip
+	@echo "==> [2/3] installing Python packages from requirements.txt (first time: a few minutes)"
+	$(BIN)/pip install --disable-pip-version-check --progress-bar on -r requirements.txt
+	@echo "==> [3/3] installing face-recognition"
 	# face-recognition pins a source-built dlib; dlib-bin (a prebuilt wheel) provides it instead.
-	$(BIN)/pip install --quiet --no-deps face-recognition==1.3.0
-	touch $(STAMP)
+	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps face-recognition==1.3.0
+	@touch $(STAMP)
+	@echo "==> installed"
 
 install: $(STAMP)
 

@@ -20,5 +20,8 @@ def init_app(app, api):
     register_seeder(app, "booking", seed_halls, order=20)
     app.cli.add_command(booking_cli)
     hooks.register_served_event_source("ticket", citizens.served_event)
+    from .metrics import register as register_metrics
+
+    register_metrics(app)
     hooks.register_citizen_merge_hook("booking", citizens.merge_citizen)
     hooks.register_citizen_erasure_hook("booking", citizens.erase_citizen)

@@ -21,14 +21,19 @@ class ConfigError(RuntimeError):
     """A setting is missing or wrong; the process must not start."""
 
 
-def _int(env: dict, name: str, default: int) -> int:
+def _int(env: dict, name: str, default: int, problems: list[str] | None = None) -> int:
     raw = env.get(name)
     if raw in (None, ""):
         return default
     try:
         return int(raw)
     except ValueError as exc:
-        raise ConfigError(f"{name} must be an integer, got {raw!r}") from exc
+        message = f"{name} must be an integer, got {raw!r}"
+        if problems is None:
+            raise ConfigError(message) from exc
+        # Collected, so that one start-up names every bad setting at once.
+        problems.append(message)
+        return default
 
 
 def _bool(env: dict, name: str, default: bool) -> bool:
@@ -76,35 +81,49 @@ class BaseConfig:
 
     def __init__(self, env: dict | None = None):
         env = dict(os.environ if env is None else env)
+        self.parse_problems: list[str] = []
         self.DATABASE_URL = env.get("DATABASE_URL") or ""
         self.REDIS_URL = env.get("REDIS_URL") or ""
         self.SECRET_KEY = env.get("SECRET_KEY") or ""
-        self.JWT_SIGNING_KEYS = parse_signing_keys(env.get("JWT_SIGNING_KEYS", ""))
+        try:
+            self.JWT_SIGNING_KEYS = parse_signing_keys(env.get("JWT_SIGNING_KEYS", ""))
+        except (ConfigError, ValueError) as exc:
+            self.parse_problems.append(f"JWT_SIGNING_KEYS: {exc}")
+            self.JWT_SIGNING_KEYS = {}
         self.JWT_ACTIVE_KID = env.get("JWT_ACTIVE_KID") or ""
         self.DATA_ENCRYPTION_KEY = env.get("DATA_ENCRYPTION_KEY") or ""
-        self.ACCESS_TOKEN_TTL_SECONDS = _int(env, "ACCESS_TOKEN_TTL_SECONDS", 15 * 60)
-        self.REFRESH_TOKEN_TTL_SECONDS = _int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600)
-        self.STAFF_MAX_FAILED_LOGINS = _int(env, "STAFF_MAX_FAILED_LOGINS", 5)
-        self.STAFF_LOCKOUT_SECONDS = _int(env, "STAFF_LOCKOUT_SECONDS", 15 * 60)
-        self.PASSWORD_SCRYPT_N = _int(env, "PASSWORD_SCRYPT_N", 2**14)
-        self.MAX_UPLOAD_BYTES = _int(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
-        self.MAX_JSON_BYTES = _int(env, "MAX_JSON_BYTES", 64 * 1024)
+        self.ACCESS_TOKEN_TTL_SECONDS = _int(env, "ACCESS_TOKEN_TTL_SECONDS", 15 * 60, self.parse_problems)
+        self.REFRESH_TOKEN_TTL_SECONDS = _int(env, "REFRESH_TOKEN_TTL_SECONDS", 30 * 24 * 3600, self.parse_problems)
+        self.STAFF_MAX_FAILED_LOGINS = _int(env, "STAFF_MAX_FAILED_LOGINS", 5, self.parse_problems)
+        self.STAFF_LOCKOUT_SECONDS = _int(env, "STAFF_LOCKOUT_SECONDS", 15 * 60, self.parse_problems)
+        self.PASSWORD_SCRYPT_N = _int(env, "PASSWORD_SCRYPT_N", 2**14, self.parse_problems)
+        self.MAX_UPLOAD_BYTES = _int(env, "MAX_UPLOAD_BYTES", 10 * 1024 * 1024, self.parse_problems)
+        self.MAX_JSON_BYTES = _int(env, "MAX_JSON_BYTES", 64 * 1024, self.parse_problems)
         self.MAX_CONTENT_LENGTH = self.MAX_UPLOAD_BYTES
         self.RATELIMIT_DEFAULT = env.get("RATELIMIT_DEFAULT", "600 per minute")
         self.RATELIMIT_LOGIN = env.get("RATELIMIT_LOGIN", "10 per minute")
         self.RATELIMIT_ENABLED = _bool(env, "RATELIMIT_ENABLED", True)
-        self.IDEMPOTENCY_TTL_SECONDS = _int(env, "IDEMPOTENCY_TTL_SECONDS", 24 * 3600)
+        self.IDEMPOTENCY_TTL_SECONDS = _int(env, "IDEMPOTENCY_TTL_SECONDS", 24 * 3600, self.parse_problems)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO")
         self.LOG_JSON = _bool(env, "LOG_JSON", True)
-        self.DB_POOL_SIZE = _int(env, "DB_POOL_SIZE", 5)
+        self.DB_POOL_SIZE = _int(env, "DB_POOL_SIZE", 5, self.parse_problems)
         self.DEV_SEED_DEMO_ACCOUNTS = _bool(env, "DEV_SEED_DEMO_ACCOUNTS", False)
-        self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0)
+        self.TRUSTED_PROXIES = _int(env, "TRUSTED_PROXIES", 0, self.parse_problems)
+        self.METRICS_TOKEN = env.get("METRICS_TOKEN") or ""
         self.env = env
 
+    def problems(self) -> list[str]:
+        """Every reason this configuration must not run (empty if none)."""
+        found = list(self.parse_problems)
+        if self.JWT_ACTIVE_KID and self.JWT_SIGNING_KEYS and self.JWT_ACTIVE_KID not in self.JWT_SIGNING_KEYS:
+            found.append("JWT_ACTIVE_KID names a key that JWT_SIGNING_KEYS does not hold")
+        return found
+
     def validate(self) -> None:
-        """Raise ConfigError if this configuration must not run."""
-        if self.JWT_ACTIVE_KID and self.JWT_ACTIVE_KID not in self.JWT_SIGNING_KEYS:
-            raise ConfigError("JWT_ACTIVE_KID names a key that JWT_SIGNING_KEYS does not hold")
+        """Raise ConfigError naming every problem at once if this configuration must not run."""
+        found = self.problems()
+        if found:
+            raise ConfigError("; ".join(found))
 
 
 class DevelopmentConfig(BaseConfig):
@@ -138,23 +157,28 @@ class TestingConfig(BaseConfig):
 class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
 
-    def validate(self) -> None:
-        missing = [
-            name
-            for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "JWT_ACTIVE_KID")
-            if not getattr(self, name)
-        ]
-        if not self.JWT_SIGNING_KEYS:
-            missing.append("JWT_SIGNING_KEYS")
+    REQUIRED = ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DATA_ENCRYPTION_KEY", "JWT_SIGNING_KEYS",
+                "JWT_ACTIVE_KID")
+
+    def problems(self) -> list[str]:
+        found = super().problems()
+        bad_keys = any(p.startswith("JWT_SIGNING_KEYS") for p in found)
+        missing = [name for name in self.REQUIRED
+                   if not getattr(self, name) and not (name == "JWT_SIGNING_KEYS" and bad_keys)]
         if missing:
-            raise ConfigError("production needs these settings: " + ", ".join(missing))
-        if self.DATABASE_URL.startswith("sqlite"):
-            raise ConfigError("production needs a PostgreSQL DATABASE_URL, not SQLite")
-        if len(self.SECRET_KEY) < 32:
-            raise ConfigError("SECRET_KEY must be at least 32 characters")
-        if len(self.DATA_ENCRYPTION_KEY) < 32:
-            raise ConfigError("DATA_ENCRYPTION_KEY must be at least 32 characters")
-        super().validate()
+            found.insert(0, "missing: " + ", ".join(missing))
+        if self.DATABASE_URL and not self.DATABASE_URL.startswith("postgresql"):
+            found.append("DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://…), not "
+                         + self.DATABASE_URL.split(":", 1)[0])
+        if self.REDIS_URL and not self.REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+            found.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        if self.SECRET_KEY and len(self.SECRET_KEY) < 32:
+            found.append("SECRET_KEY must be at least 32 characters")
+        if self.DATA_ENCRYPTION_KEY and len(self.DATA_ENCRYPTION_KEY) < 32:
+            found.append("DATA_ENCRYPTION_KEY must be at least 32 characters")
+        if self.METRICS_TOKEN and len(self.METRICS_TOKEN) < 24:
+            found.append("METRICS_TOKEN, when set, must be at least 24 characters")
+        return found
 
 
 def _fill_dev_secrets(cfg: BaseConfig, persistent: bool) -> None:
@@ -189,11 +213,15 @@ CONFIGS = {
 }
 
 
-def load_config(env_name: str | None = None, env: dict | None = None) -> BaseConfig:
+def load_config(env_name: str | None = None, env: dict | None = None, validate: bool = True) -> BaseConfig:
+    """The settings of `APP_ENV` (or `env_name`). With `validate=False` the
+    caller gets the object and asks `problems()` itself (the settings check,
+    which adds the packages' settings before reporting)."""
     source = os.environ if env is None else env
     name = env_name or source.get("APP_ENV", "development")
     if name not in CONFIGS:
         raise ConfigError(f"APP_ENV must be one of {sorted(CONFIGS)}, got {name!r}")
     cfg = CONFIGS[name](env)
-    cfg.validate()
+    if validate:
+        cfg.validate()
     return cfg

@@ -11,14 +11,17 @@ def init_app(app, api):
     from .auth import authenticate_request
     from .cli import kiosk_cli, staff_cli
     from .face.setup import init_face
+    from .admin_routes import blp as admin_blp
     from .routes import blp
     from .settings import SETTINGS
     from .tokens import TokenService
 
     register_settings(app, SETTINGS)
-    app.extensions["tokens"] = TokenService(app.config["APP_CONFIG"], app.extensions["clock"], app.extensions["redis"])
+    app.extensions["tokens"] = TokenService(app.config["APP_CONFIG"], app.extensions["clock"], app.extensions["redis"],
+                                             app.extensions["db"])
     app.before_request(authenticate_request)
     api.register_blueprint(blp)
+    api.register_blueprint(admin_blp)
     app.cli.add_command(staff_cli)
     app.cli.add_command(kiosk_cli)
     init_face(app, api)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import secrets
 from pathlib import Path
 
 from sqlalchemy import inspect, select, text
@@ -15,6 +14,7 @@ from sqlalchemy.orm import Session
 from config import INSTANCE_DIR
 
 from . import services
+from .passwords import generate_password
 from .models import StaffUser
 
 log = logging.getLogger("identity.demo")
@@ -47,7 +47,7 @@ def seed_demo_accounts(session: Session, clock, app, path: Path = CREDENTIALS_FI
     hall_id = _first_hall_id(session)
     credentials = {"note": "开发环境演示账号，每次新建数据库时随机生成；切勿用于生产。", "staff": [], "kiosk": None}
     for username, role, name, department in _DEMO_STAFF:
-        password = secrets.token_urlsafe(12)
+        password = generate_password()
         services.create_staff(session, clock, username, password, role, name, department,
                               hall_id if role == "clerk" else None, scrypt_n=app.config["PASSWORD_SCRYPT_N"])
         credentials["staff"].append({"username": username, "password": password, "role": role,

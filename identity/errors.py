@@ -52,3 +52,35 @@ class StaffExists(IdentityError):
     status = 409
     code = "identity.staff_exists"
     title = "用户名已存在"
+
+
+class WeakPassword(IdentityError):
+    status = 422
+    code = "identity.weak_password"
+    title = "密码强度不足"
+
+
+class UnknownScope(IdentityError):
+    """A department or hall that does not exist."""
+
+    status = 422
+    code = "identity.unknown_scope"
+    title = "部门或大厅不存在"
+
+
+class InvalidStaffRole(IdentityError):
+    status = 422
+    code = "identity.invalid_role"
+    title = "角色或归属不正确"
+
+
+class CannotChangeSelf(IdentityError):
+    status = 409
+    code = "identity.cannot_change_self"
+    title = "不能对自己执行此操作"
+
+
+class AlreadyInState(IdentityError):
+    status = 409
+    code = "identity.already_in_state"
+    title = "账号已处于该状态"

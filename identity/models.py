@@ -73,3 +73,36 @@ class RefreshToken(Base):
         Index("ix_refresh_tokens_family", "family_id"),
         Index("ix_refresh_tokens_principal", "principal_kind", "principal_id"),
     )
+
+
+class RevokedToken(Base):
+    """An access token revoked before its expiry (logout). Mirrored in Redis;
+    read from here while Redis is down and to rebuild Redis after a restart."""
+
+    __tablename__ = "identity_revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
+
+
+class PrincipalRevocation(Base):
+    """Every access token of this principal issued at or before `revoked_at` is
+    refused (deactivation, password reset)."""
+
+    __tablename__ = "identity_principal_revocations"
+
+    principal_kind: Mapped[str] = mapped_column(String(16), primary_key=True)
+    principal_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class LoginCounter(Base):
+    """Fixed-window login attempts per client, counted in SQL while Redis (the
+    rate limiter's usual store) is down, so logins never go unlimited."""
+
+    __tablename__ = "identity_login_counters"
+
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    client_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime, primary_key=True, index=True)
+    hits: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -41,3 +41,40 @@ def dummy_hash(n: int = DEFAULT_N) -> str:
     if n not in _DUMMIES:
         _DUMMIES[n] = hash_password("not-a-real-password", n=n)
     return _DUMMIES[n]
+
+
+# Passwords that pass a length rule and are still the first ones guessed.
+_COMMON = {"password123", "password1234", "1234567890", "12345678910", "qwertyuiop", "qwerty123456",
+           "1qaz2wsx3edc", "abc1234567", "a1234567890", "admin123456", "administrator", "iloveyou123",
+           "woaini1314", "passw0rd123", "p@ssw0rd123", "zhijian1234", "0123456789"}
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+
+
+def password_problem(password: str, username: str | None = None) -> str | None:
+    """Why this staff password is too weak (in Chinese), or None if it will do."""
+    if len(password) < MIN_LENGTH:
+        return f"密码至少 {MIN_LENGTH} 个字符"
+    if len(password) > MAX_LENGTH:
+        return f"密码不能超过 {MAX_LENGTH} 个字符"
+    if len(set(password)) < 4:
+        return "密码不能由极少数字符重复组成"
+    classes = sum([any(c.isalpha() for c in password), any(c.isdigit() for c in password),
+                   any(not c.isalnum() for c in password)])
+    if classes < 2:
+        return "密码应至少包含字母、数字、符号(含空格)中的两类"
+    if password.lower() in _COMMON:
+        return "密码过于常见，请换一个"
+    if username and len(username) >= 3 and username.lower() in password.lower():
+        return "密码不能包含用户名"
+    return None
+
+
+def generate_password() -> str:
+    """A random password that meets `password_problem` (demo accounts, resets)."""
+    import secrets
+
+    while True:
+        candidate = secrets.token_urlsafe(12)
+        if password_problem(candidate) is None:
+            return candidate

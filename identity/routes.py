@@ -7,6 +7,7 @@ from mobile_api.ratelimit import rate_limit
 from mobile_api.uow import current_uow
 
 from . import services
+from .login_limits import limited_in_database_when_redis_down
 from .auth import anonymous_actor, current_actor, require_roles
 from .schemas import (KioskTokenRequestSchema, LogoutRequestSchema, RefreshRequestSchema, StaffLoginSchema,
                       TokenPairSchema, WhoAmISchema)
@@ -21,6 +22,7 @@ def _pair(pair):
 
 @blp.route("/staff/login", methods=["POST"])
 @rate_limit("RATELIMIT_LOGIN")
+@limited_in_database_when_redis_down("RATELIMIT_LOGIN")
 @blp.arguments(StaffLoginSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="用户名或密码不正确")
@@ -40,6 +42,7 @@ def staff_login(body):
 
 @blp.route("/kiosk/token", methods=["POST"])
 @rate_limit("RATELIMIT_LOGIN")
+@limited_in_database_when_redis_down("RATELIMIT_LOGIN")
 @blp.arguments(KioskTokenRequestSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="设备编号或密钥不正确")
@@ -53,6 +56,7 @@ def kiosk_token(body):
 
 @blp.route("/refresh", methods=["POST"])
 @rate_limit("RATELIMIT_LOGIN")
+@limited_in_database_when_redis_down("RATELIMIT_LOGIN")
 @blp.arguments(RefreshRequestSchema)
 @blp.response(200, TokenPairSchema)
 @blp.alt_response(401, description="刷新令牌无效、过期或已被使用")

@@ -36,3 +36,36 @@ class WhoAmISchema(ma.Schema):
     department_code = ma.fields.String(allow_none=True, dump_default=None, required=True)
     hall_id = ma.fields.Integer(allow_none=True, dump_default=None, required=True)
     channel = ma.fields.String(allow_none=True, dump_default=None, required=True)
+
+
+class StaffAccountSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    username = ma.fields.String(required=True)
+    display_name = ma.fields.String(required=True)
+    role = ma.fields.String(required=True)
+    department_code = ma.fields.String(allow_none=True, required=True)
+    hall_id = ma.fields.Integer(allow_none=True, required=True)
+    active = ma.fields.Boolean(required=True)
+
+
+class StaffDeactivateSchema(ma.Schema):
+    reason = ma.fields.String(validate=validate.Length(min=1, max=200))
+
+
+class PasswordResetSchema(ma.Schema):
+    new_password = ma.fields.String(load_only=True, validate=validate.Length(min=1, max=256),
+                                    metadata={"description": "不给时生成随机密码并在应答中返回一次"})
+
+
+class PasswordResetResultSchema(ma.Schema):
+    staff = ma.fields.Nested(StaffAccountSchema, required=True)
+    temporary_password = ma.fields.String(allow_none=True, required=True,
+                                          metadata={"description": "生成的密码 (仅此一次); 自行设置时为 null"})
+
+
+class KioskAccountSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    device_code = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    hall_id = ma.fields.Integer(required=True)
+    active = ma.fields.Boolean(required=True)

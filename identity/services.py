@@ -20,9 +20,10 @@ from mobile_api import audit
 from mobile_api.actor import STAFF_ROLES, SYSTEM, Actor
 from mobile_api.uow import commit_point
 
-from .errors import AccountLocked, InvalidCredentials, PrincipalNotFound, StaffExists, TokenInvalid
+from .errors import (AccountLocked, InvalidCredentials, InvalidStaffRole, PrincipalNotFound, StaffExists, TokenInvalid,
+                     WeakPassword)
 from .models import Citizen, KioskDevice, StaffUser
-from .passwords import DEFAULT_N, dummy_hash, hash_password, verify_password
+from .passwords import DEFAULT_N, dummy_hash, hash_password, password_problem, verify_password
 from .tokens import TokenPair, TokenService, hash_secret
 
 
@@ -82,11 +83,12 @@ def create_staff(session: Session, clock, username: str, password: str, role: st
                  department_code: str | None = None, hall_id: int | None = None, actor: Actor = SYSTEM,
                  scrypt_n: int = DEFAULT_N) -> StaffUser:
     if role not in STAFF_ROLES:
-        raise ValueError(f"role must be one of {STAFF_ROLES}")
+        raise InvalidStaffRole(f"角色应为 {'、'.join(STAFF_ROLES)} 之一", errors={"role": ["取值不在允许范围内"]})
     if role in ("clerk", "approver") and not department_code and hall_id is None:
-        raise ValueError("a clerk or approver belongs to a department or a hall")
-    if len(password) < 10:
-        raise ValueError("staff passwords have at least 10 characters")
+        raise InvalidStaffRole("窗口人员和审批人员须属于一个部门或大厅")
+    problem = password_problem(password, username)
+    if problem:
+        raise WeakPassword(problem, errors={"password": [problem]})
     staff = StaffUser(username=username, display_name=display_name, password_hash=hash_password(password, scrypt_n),
                       role=role, department_code=department_code, hall_id=hall_id, active=True,
                       failed_logins=0, created_at=clock.now())
@@ -177,7 +179,7 @@ def refresh(session: Session, tokens: TokenService, raw_refresh_token: str) -> T
 
 def logout(session: Session, tokens: TokenService, clock, actor: Actor, claims: dict,
            raw_refresh_token: str | None) -> None:
-    tokens.deny(claims)
+    tokens.deny(claims, session)  # Redis refusing the write leaves nothing half-done (503)
     if raw_refresh_token:
         tokens.revoke_by_raw(session, raw_refresh_token, actor.kind, actor.id)
     audit.record(session, actor, "auth.logout", actor.kind, actor.id, at=clock.now())

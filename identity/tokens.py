@@ -3,7 +3,8 @@
 Access tokens are signed with the active key and carry its `kid`; every key in
 JWT_SIGNING_KEYS is accepted, so a key can be rotated in without logging
 anyone out, and retired once its last tokens have expired. Logout puts the
-token's id on a deny-list in Redis until the token would have expired anyway.
+token's id on a deny-list (Redis, backed by the database: see denylist.py)
+until the token would have expired anyway.
 """
 
 from __future__ import annotations
@@ -19,14 +20,14 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mobile_api.actor import Actor
-from mobile_api.uow import commit_point
+from mobile_api.uow import commit_point, working
 
+from .denylist import DenyList
 from .errors import RefreshTokenReused, TokenExpired, TokenInvalid, TokenRevoked
 from .models import RefreshToken
 
 ISSUER = "fingertip"
 ALGORITHM = "HS256"
-_DENY_PREFIX = "auth:deny:"
 # A named commit point: the refresh is refused (401), but the revocation of
 # the stolen token's family must stand.
 _REUSE_REVOKES = "a reused refresh token revokes its whole family although the refresh is refused"
@@ -45,13 +46,14 @@ def _hash(token: str) -> str:
 
 
 class TokenService:
-    def __init__(self, config, clock, redis):
+    def __init__(self, config, clock, redis, database=None):
         self.keys: dict[str, str] = config.JWT_SIGNING_KEYS
         self.active_kid: str = config.JWT_ACTIVE_KID
         self.access_ttl = int(config.ACCESS_TOKEN_TTL_SECONDS)
         self.refresh_ttl = int(config.REFRESH_TOKEN_TTL_SECONDS)
         self.clock = clock
         self.redis = redis
+        self.denylist = DenyList(redis, database, clock, self.access_ttl)
 
     # -- access tokens -------------------------------------------------
     def issue_access(self, actor: Actor, extra: dict | None = None) -> str:
@@ -96,22 +98,22 @@ class TokenService:
             raise TokenExpired("登录已过期，请刷新令牌或重新登录")
         if claims.get("typ") != expected_typ:
             raise TokenInvalid("令牌类型不正确")
-        if self.is_denied(claims["jti"]):
+        if self.denylist.is_refused(claims):
             raise TokenRevoked("令牌已注销，请重新登录")
         return claims
 
-    def deny(self, claims: dict) -> None:
-        ttl = int(claims["exp"] - self.clock.now().timestamp()) + 1
-        if ttl > 0:
-            self.redis.set(_DENY_PREFIX + claims["jti"], "1", ex=ttl)
+    def deny(self, claims: dict, session: Session | None = None) -> None:
+        """Refuse this access token from now on. In the caller's transaction
+        when a session is given (the caller commits), otherwise in its own."""
+        if session is not None:
+            self.denylist.deny_token(session, claims["jti"], claims["exp"])
+            return
+        with self.denylist.database.new_session() as own, working(own, self.clock, name="deny-list entry"):
+            self.denylist.deny_token(own, claims["jti"], claims["exp"])
 
-    def is_denied(self, jti: str) -> bool:
-        try:
-            return bool(self.redis.exists(_DENY_PREFIX + jti))
-        except Exception:
-            # Redis down: reads keep working; tokens are short-lived and
-            # refresh families are revoked in the database.
-            return False
+    def revoke_access_for(self, session: Session, kind: str, principal_id: int) -> None:
+        """Refuse every access token of this principal issued until now (the caller commits)."""
+        self.denylist.revoke_principal(session, kind, principal_id)
 
     # -- refresh tokens ------------------------------------------------
     def _new_refresh(self, session: Session, kind: str, principal_id: int, family_id: str,

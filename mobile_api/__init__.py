@@ -10,9 +10,9 @@ from flask.sessions import SessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from flask_smorest import Api, Blueprint
 
-from config import BaseConfig, load_config
+from config import BaseConfig
 
-from . import errors, observability, ratelimit, request_guards, uow
+from . import errors, metrics, observability, ratelimit, request_guards, uow
 from .clock import SystemClock
 from .crypto import PersonalDataCipher
 from .db import Database
@@ -26,7 +26,10 @@ BEARER_AUTH = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 
 def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=None, database: Database | None = None) -> Flask:
-    config = config or load_config()
+    if config is None:
+        from .settings_check import load_checked_config
+
+        config = load_checked_config()  # every bad setting named at once, or exit 3
     observability.configure_logging(config.LOG_LEVEL, config.LOG_JSON)
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
@@ -49,6 +52,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=config.TRUSTED_PROXIES, x_proto=config.TRUSTED_PROXIES,
                                 x_host=config.TRUSTED_PROXIES)
     observability.init_app(app)
+    metrics.init_app(app)
     request_guards.init_app(app)
 
     # Every request schema decides for itself (marshmallow's default: RAISE),

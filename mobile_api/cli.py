@@ -34,9 +34,21 @@ def db_upgrade(revision):
 
 
 @db_cli.command("downgrade")
-@click.argument("revision", default="base")
-def db_downgrade(revision):
-    """Revert migrations (default: all of them)."""
+@click.argument("revision", required=False)
+@click.option("--to", "target", default=None, help="目标版本, 如 booking@-1、identity_0002; base = 删除全部表")
+@click.option("--yes", is_flag=True, help="确认降级到 base (删除全部数据)")
+def db_downgrade(revision, target, yes):
+    """Revert migrations to a named revision; never everything unless asked twice."""
+    revision = target or revision
+    if not revision:
+        # Each package is its own Alembic branch, so "one step back" would
+        # have to pick a package: the operator names it.
+        raise click.ClickException(
+            "name the revision to go back to, e.g. `flask db downgrade booking@-1` or "
+            "`flask db downgrade --to identity_0002`; nothing was changed")
+    if revision == "base" and not yes:
+        raise click.ClickException("`--to base` drops every table and all data; "
+                                   "add --yes if that is really meant; nothing was changed")
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"database downgraded to {revision}")
 
@@ -71,11 +83,22 @@ def outbox_work(once, interval):
 
 
 @click.command("settings")
-def settings_table():
+@click.option("--check", is_flag=True, help="检查当前环境的全部设置并列出所有问题, 不启动服务")
+def settings_table(check):
     """Print every package setting with its default, as the README's table."""
     from config import PROJECT_ROOT
 
     from .settings import documented_settings
+
+    if check:
+        from .settings_check import EXIT_BAD_SETTINGS, check_environment, format_report
+
+        config, problems = check_environment()
+        if problems:
+            click.echo(format_report(config.ENV_NAME if config else "?", problems), err=True)
+            raise SystemExit(EXIT_BAD_SETTINGS)
+        click.echo(f"settings check passed for APP_ENV={config.ENV_NAME}")
+        return
 
     click.echo("| setting | default | production | meaning |")
     click.echo("|---|---|---|---|")

@@ -272,12 +272,28 @@ def _is_redis_down(exc: BaseException) -> bool:
     return isinstance(exc, (rex.ConnectionError, rex.TimeoutError))
 
 
-def _is_db_down(exc: BaseException) -> bool:
-    from sqlalchemy.exc import OperationalError, DisconnectionError
+# PostgreSQL error classes that mean "cannot talk to the server now", not "your
+# statement is wrong": connection exceptions (08…), shutdown and start-up
+# (57P01-57P03), too many connections (53300).
+_PG_UNAVAILABLE_STATES = {"57P01", "57P02", "57P03", "53300"}
 
-    if isinstance(exc, DisconnectionError):
+
+def _is_db_down(exc: BaseException) -> bool:
+    from sqlalchemy.exc import DisconnectionError, OperationalError, TimeoutError as PoolTimeout
+
+    if isinstance(exc, (DisconnectionError, PoolTimeout)):
         return True
-    return isinstance(exc, OperationalError) and getattr(exc, "connection_invalidated", False)
+    if not isinstance(exc, OperationalError):
+        return False
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    original = exc.orig
+    if type(original).__module__.startswith("psycopg"):
+        # A refused or dropped connection carries no SQLSTATE at all.
+        state = getattr(original, "sqlstate", None)
+        return state is None or state.startswith("08") or state in _PG_UNAVAILABLE_STATES
+    message = str(original)
+    return "unable to open database" in message or "database is locked" in message
 
 
 def init_app(app: Flask) -> None:

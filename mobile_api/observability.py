@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from flask import Flask, g, has_request_context, request
 
 _SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+_ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 log = logging.getLogger("mobile_api.access")
 
 
@@ -24,6 +25,18 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = g.get("request_id") if has_request_context() else None
         return True
+
+
+class DropServerAccessLines(logging.Filter):
+    """The development server (werkzeug) logs every request a second time, in
+    colour; our own access line (one per request, with its id) is the one kept."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.name == "werkzeug" and " - - [" in str(record.msg))
+
+
+def strip_colours(text: str) -> str:
+    return _ANSI_ESCAPE.sub("", text)
 
 
 class JsonFormatter(logging.Formatter):
@@ -34,7 +47,7 @@ class JsonFormatter(logging.Formatter):
             "ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "msg": record.getMessage(),
+            "msg": strip_colours(record.getMessage()),
             "request_id": getattr(record, "request_id", None),
         }
         for key, value in vars(record).items():
@@ -53,6 +66,7 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler._fingertip = True
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(DropServerAccessLines())
     handler.setFormatter(JsonFormatter() if as_json else logging.Formatter(
         "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
     root.addHandler(handler)

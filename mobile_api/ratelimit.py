@@ -15,9 +15,9 @@ from .redis_client import is_fake
 
 _MARK = "_rate_limit_setting"
 _EXEMPT = "_rate_limit_exempt"
-# Probes from load balancers and the API description are never limited.
+# Probes from load balancers, the metrics scrape and the API description are never limited.
 EXEMPT_ENDPOINTS = ("health.health", "health.ready", "api-docs.openapi_json", "api-docs.openapi_swagger_ui",
-                    "docs_assets", "static")
+                    "docs_assets", "static", "metrics")
 
 
 def rate_limit(setting: str, key_func=None):

@@ -1,0 +1,51 @@
+"""`flask db downgrade` never wipes silently: without a revision it refuses and
+leaves the data; `base` needs --yes; a named step goes back one revision."""
+
+import fakeredis
+from sqlalchemy import create_engine, inspect, text
+
+from config import load_config
+from mobile_api import create_app, migrate
+
+
+def _app(url, clock):
+    config = load_config("testing", {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
+    return create_app(config, clock=clock, redis_client=fakeredis.FakeRedis(decode_responses=True))
+
+
+def _staff_rows(engine):
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT username FROM staff_users")).scalars().all()
+
+
+def test_downgrade_without_a_revision_leaves_the_data(tmp_path, clock):
+    url = f"sqlite:///{tmp_path / 'downgrade.sqlite3'}"
+    migrate.upgrade(url)
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO staff_users (username, display_name, password_hash, role, active, "
+                                "failed_logins, created_at) VALUES ('keep.me', '留', 'x', 'admin', 1, 0, "
+                                "'2026-12-01 00:00:00')"))
+    runner = _app(url, clock).test_cli_runner()
+    try:
+        bare = runner.invoke(args=["db", "downgrade"])
+        assert bare.exit_code == 1 and "nothing was changed" in bare.output
+        assert len(bare.output.strip().splitlines()) == 1
+        to_base = runner.invoke(args=["db", "downgrade", "--to", "base"])
+        assert to_base.exit_code == 1 and "--yes" in to_base.output
+        positional_base = runner.invoke(args=["db", "downgrade", "base"])
+        assert positional_base.exit_code == 1
+        assert _staff_rows(engine) == ["keep.me"]
+        assert migrate.pending_revisions(url) == set()
+
+        step = runner.invoke(args=["db", "downgrade", "identity@-1"])
+        assert step.exit_code == 0, step.output
+        assert "identity_login_counters" not in inspect(engine).get_table_names()
+        assert _staff_rows(engine) == ["keep.me"]
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+
+        wiped = runner.invoke(args=["db", "downgrade", "--to", "base", "--yes"])
+        assert wiped.exit_code == 0, wiped.output
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    finally:
+        engine.dispose()
