@@ -261,9 +261,11 @@ def finish_request(response_status: int | None, error: BaseException | None = No
     inside the request, so the error handlers answer it."""
     from flask import g
 
-    uow = g.get("_uow")
-    if uow is None:
-        return
+    if g.get("_uow") is None and g.get("_db_session") is None:
+        return  # the view touched no database
+    # A view that took the request's session without asking for the unit of
+    # work still gets its commit: both are the same session.
+    uow = current_uow()
     if error is not None or response_status is None or response_status >= 400:
         uow.abort()
         return
