@@ -3,6 +3,8 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
+from mobile_api.uow import current_uow
+
 from . import staff_admin
 from .auth import current_actor, require_roles
 from .passwords import generate_password
@@ -13,7 +15,7 @@ blp = Blueprint("identity_admin", __name__, url_prefix="/api/v1/identity", descr
 
 
 def _session():
-    return current_app.extensions["db"].session
+    return current_uow().session
 
 
 def _tokens():
@@ -21,7 +23,7 @@ def _tokens():
 
 
 def _clock():
-    return current_app.extensions["clock"]
+    return current_uow().clock
 
 
 @blp.route("/staff/<int:staff_id>/deactivate", methods=["POST"])

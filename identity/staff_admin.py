@@ -32,7 +32,7 @@ def ensure_can_manage_staff(actor: Actor, staff: StaffUser) -> None:
     if not (access.is_platform_admin(actor) or access.is_department_admin(actor)
             or access.is_hall_admin(actor)):
         raise Forbidden("仅管理员可管理工作人员账号")
-    if access.is_department_admin(actor) and not access.is_department_admin(actor, staff.department_code):
+    if access.is_department_admin(actor) and staff.department_code != actor.department_code:
         raise Forbidden("部门管理员只能管理本部门的工作人员")
     if access.is_hall_admin(actor) and not (access.is_hall_admin(actor, staff.hall_id)
                                             and staff.department_code is None and staff.role == "clerk"):
