@@ -87,8 +87,8 @@ def status():
         for message in dead:
             click.echo(f"  message {message.id} {message.topic} attempts {message.attempts}: {message.last_error}")
     if not rq_runtime.uses_real_redis(current_app):
-        click.echo("rq: not in use (in-process Redis stand-in; run rules with `flask jobs run-due`)")
-        return
+        click.echo("rq: in-process Redis stand-in, no worker or scheduler processes "
+                   "(run the rules with `flask jobs run-due`)")
     _rq_status()
 
 
@@ -105,7 +105,8 @@ def _rq_status():
     click.echo(f"rq failed jobs: {len(job_ids)}" + (" (requeue: flask jobs requeue JOB_ID | --all)" if job_ids else ""))
     for job in queue.job_class.fetch_many(job_ids, connection=connection):
         if job is not None:
-            last_line = (job.exc_info or "").strip().splitlines()[-1:] or [""]
+            result = job.latest_result()
+            last_line = ((result.exc_string if result else "") or "").strip().splitlines()[-1:] or [""]
             click.echo(f"  job {job.id} {job.func_name}{tuple(job.args)}: {last_line[0]}")
 
 
@@ -140,7 +141,6 @@ def retry(run_id, retry_all):
 @click.option("--all", "requeue_all", is_flag=True, help="重新排队所有失败的 RQ 任务")
 def requeue(job_id, requeue_all):
     """Put failed RQ jobs back on their queue."""
-    _need_real_redis()
     if (job_id is None) == (not requeue_all):
         raise click.UsageError("give a JOB_ID or --all")
     registry = rq_runtime.failed_registry(current_app)
