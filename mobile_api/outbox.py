@@ -40,7 +40,9 @@ class OutboxMessage(Base):
     topic: Mapped[str] = mapped_column(String(64), nullable=False)
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|sending|sent|failed|skipped
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    # pending|sending|sent|failed|skipped, or retried: a failed message sent
+    # again as a new one by `flask outbox retry` (result: {"retried_as": id})
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=6)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)

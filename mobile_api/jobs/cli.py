@@ -157,14 +157,18 @@ def requeue(job_id, requeue_all):
 @click.argument("message_id", type=int, required=False)
 @click.option("--all", "retry_all", is_flag=True, help="重试所有投递失败的消息")
 def outbox_retry(message_id, retry_all):
-    """Give dead-lettered (failed) outbox messages a fresh set of attempts."""
+    """Send dead-lettered (failed) outbox messages again, each as a new message due now."""
     if (message_id is None) == (not retry_all):
         raise click.UsageError("give a MESSAGE_ID or --all")
     db, clock = current_app.extensions["db"], current_app.extensions["clock"]
     with db.new_session() as session:
         if retry_all:
-            click.echo(f"outbox messages retried: {dead_letters.retry_all_messages(session, clock.now())}")
-        elif dead_letters.retry_message(session, message_id, clock.now()):
-            click.echo(f"outbox message {message_id}: pending again")
+            retried = dead_letters.retry_all_messages(session, clock.now())
         else:
-            raise click.UsageError(f"outbox message {message_id} is not a failed message")
+            new_id = dead_letters.retry_message(session, message_id, clock.now())
+            if new_id is None:
+                raise click.UsageError(f"outbox message {message_id} is not a failed message")
+            retried = [(message_id, new_id)]
+    for old_id, new_id in retried:
+        click.echo(f"outbox message {old_id}: sent again as message {new_id}")
+    click.echo(f"outbox messages retried: {len(retried)}")

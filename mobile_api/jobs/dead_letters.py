@@ -35,22 +35,41 @@ def dead_messages(session: Session, limit: int = 50) -> list[outbox.OutboxMessag
                                 .order_by(outbox.OutboxMessage.id.desc()).limit(limit)))
 
 
-def retry_message(session: Session, message_id: int, now: datetime) -> bool:
-    """Give a dead-lettered message a fresh set of attempts, due now. Only a
-    failed message moves (a sent one is never sent twice)."""
-    result = session.execute(update(outbox.OutboxMessage)
-                             .where(outbox.OutboxMessage.id == message_id, outbox.OutboxMessage.status == "failed")
-                             .values(status="pending", attempts=0, available_at=now, finished_at=None,
-                                     claimed_by=None, claimed_until=None)
-                             .execution_options(synchronize_session=False))
+def retry_message(session: Session, message_id: int, now: datetime) -> int | None:
+    """Send a dead-lettered message again, as a new message due now; the id of
+    the new message, or None if `message_id` is not a failed message.
+
+    A new message, not the old one reset: handlers decide each message id at
+    most once (the WeChat handler never sends a message id twice), so a retry
+    the operator asks for is a fresh delivery. The old row becomes `retried`
+    (a conditional UPDATE, so two operators retrying at once make one copy)
+    and points to its copy."""
+    moved = session.execute(update(outbox.OutboxMessage)
+                            .where(outbox.OutboxMessage.id == message_id, outbox.OutboxMessage.status == "failed")
+                            .values(status="retried", finished_at=now)
+                            .execution_options(synchronize_session=False))
+    if moved.rowcount != 1:
+        session.rollback()
+        return None
+    old = session.get(outbox.OutboxMessage, message_id, populate_existing=True)
+    copy = outbox.OutboxMessage(topic=old.topic, payload=old.payload,
+                                dedupe_key=f"retry-of:{old.id}"[:128], status="pending", attempts=0,
+                                max_attempts=old.max_attempts, available_at=now, created_at=now)
+    session.add(copy)
+    session.flush()
+    old.result = {"retried_as": copy.id}
     session.commit()
-    return result.rowcount == 1
+    return copy.id
 
 
-def retry_all_messages(session: Session, now: datetime) -> int:
-    result = session.execute(update(outbox.OutboxMessage).where(outbox.OutboxMessage.status == "failed")
-                             .values(status="pending", attempts=0, available_at=now, finished_at=None,
-                                     claimed_by=None, claimed_until=None)
-                             .execution_options(synchronize_session=False))
-    session.commit()
-    return result.rowcount
+def retry_all_messages(session: Session, now: datetime) -> list[tuple[int, int]]:
+    """(old id, new id) for every dead-lettered message sent again."""
+    ids = list(session.scalars(select(outbox.OutboxMessage.id).where(outbox.OutboxMessage.status == "failed")
+                               .order_by(outbox.OutboxMessage.id)))
+    session.rollback()
+    retried = []
+    for message_id in ids:
+        new_id = retry_message(session, message_id, now)
+        if new_id is not None:
+            retried.append((message_id, new_id))
+    return retried
