@@ -136,3 +136,24 @@ def test_a_crashed_run_is_taken_over_after_its_lease(app, session, clock):
     assert claim(session, "booking.mark_no_shows", "p1", clock.now() + timedelta(minutes=11), "w2", lease) == first
     [run] = _runs(session, "booking.mark_no_shows")
     assert run.attempts == 2 and run.worker == "w2"
+
+
+def test_the_clock_offset_moves_the_process_clock_and_is_refused_in_production():
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from flask import Flask
+
+    from mobile_api.jobs import process_clock
+
+    def app_for(env_name, offset):
+        flask_app = Flask("offset")
+        flask_app.config["APP_CONFIG"] = SimpleNamespace(ENV_NAME=env_name,
+                                                         env={"TEST_CLOCK_OFFSET_SECONDS": offset})
+        return flask_app
+
+    moved = process_clock(app_for("testing", "172800")).now() - datetime.now(timezone.utc)
+    assert timedelta(days=2) - timedelta(seconds=5) < moved <= timedelta(days=2)
+    with pytest.raises(RuntimeError, match="TEST_CLOCK_OFFSET_SECONDS"):
+        process_clock(app_for("production", "60"))
+    assert type(process_clock(app_for("production", "0"))).__name__ == "SystemClock"
