@@ -1,4 +1,6 @@
 # Two commands: `make run` and `make test`. Both create .venv and install on first use.
+# `make up`: the production-shaped stack (gunicorn, RQ worker, RQ scheduler; see Procfile)
+# against a real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -7,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 export FLASK_APP := wsgi:app
 
-.PHONY: run test install migrate seed bench clean
+.PHONY: run up test install migrate seed bench clean
 
 # The first install takes minutes (numpy, dlib-bin, cryptography): say what is
 # happening and let pip show each package as it goes, so it never looks hung.
@@ -33,6 +35,11 @@ seed: migrate
 
 run: seed
 	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+
+up: install
+	@test -n "$$REDIS_URL" -a -n "$$DATABASE_URL" || { echo "make up needs REDIS_URL (a real Redis) and DATABASE_URL (PostgreSQL); see README"; exit 2; }
+	$(BIN)/flask db upgrade
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start -f Procfile $(UP_ARGS)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

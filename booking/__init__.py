@@ -5,9 +5,11 @@ queue tickets and calling."""
 def init_app(app, api):
     from mobile_api import hooks
     from mobile_api.cli import register_seeder
+    from mobile_api.jobs import register_periodic
     from mobile_api.settings import register_settings
 
     from .cli import booking_cli
+    from .jobs import mark_no_shows
     from .routes import blp
     from .routes_queue import blp as queue_blp
     from .seed import seed_halls
@@ -19,6 +21,7 @@ def init_app(app, api):
     api.register_blueprint(queue_blp)
     register_seeder(app, "booking", seed_halls, order=20)
     app.cli.add_command(booking_cli)
+    register_periodic(app, "booking.mark_no_shows", mark_no_shows, "过了签到时间的预约记为爽约")
     hooks.register_served_event_source("ticket", citizens.served_event)
     from .metrics import register as register_metrics
 

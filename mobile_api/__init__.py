@@ -12,8 +12,7 @@ from flask_smorest import Api, Blueprint
 
 from config import BaseConfig
 
-from . import errors, metrics, observability, ratelimit, request_guards, uow
-from .clock import SystemClock
+from . import errors, jobs, metrics, observability, ratelimit, request_guards, uow
 from .crypto import PersonalDataCipher
 from .db import Database
 from .health import blp as health_blp
@@ -40,7 +39,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     # A bearer-token API: no cookie sessions, so no CSRF surface and no cookie work per request.
     app.session_interface = _NoCookieSessions()
 
-    app.extensions["clock"] = clock or SystemClock()
+    app.extensions["clock"] = clock or jobs.process_clock(app)
     app.extensions["cipher"] = PersonalDataCipher(config.DATA_ENCRYPTION_KEY)
     app.extensions["redis"] = redis_client if redis_client is not None else build_redis(config.REDIS_URL)
     (database or Database(config.DATABASE_URL, config.DB_POOL_SIZE)).init_app(app)
@@ -64,6 +63,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     app.extensions["api"] = api
 
     api.register_blueprint(health_blp)
+    jobs.init_app(app)  # before the packages: they register their periodic rules
     loaded = init_domain_packages(app, api)
     from .audit_routes import blp as audit_blp
 

@@ -32,3 +32,15 @@ class FrozenClock(SystemClock):
 
     def advance(self, **kwargs) -> None:
         self._now = self._now + timedelta(**kwargs)
+
+
+class OffsetClock(SystemClock):
+    """The system clock moved by a fixed number of seconds: lets an
+    integration test's separate processes (scheduler, workers) live "tomorrow"
+    (TEST_CLOCK_OFFSET_SECONDS; refused in production)."""
+
+    def __init__(self, offset_seconds: int):
+        self._offset = timedelta(seconds=offset_seconds)
+
+    def now(self) -> datetime:
+        return super().now() + self._offset

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .db import Base, UTCDateTime
+from .uow import working
 
 log = logging.getLogger("mobile_api.outbox")
 
@@ -40,7 +41,9 @@ class OutboxMessage(Base):
     topic: Mapped[str] = mapped_column(String(64), nullable=False)
     dedupe_key: Mapped[str | None] = mapped_column(String(128))
     payload: Mapped[dict] = mapped_column(JSON, nullable=False)
-    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")  # pending|sending|sent|failed|skipped
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    # pending|sending|sent|failed|skipped, or retried: a failed message sent
+    # again as a new one by `flask outbox retry` (result: {"retried_as": id})
     attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     max_attempts: Mapped[int] = mapped_column(Integer, nullable=False, default=6)
     available_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
@@ -106,11 +109,11 @@ def _backoff(attempts: int) -> timedelta:
 
 def claim_batch(session: Session, worker_id: str, now: datetime, limit: int = 20,
                 lease: timedelta = timedelta(minutes=2)) -> list[int]:
-    """Claim due messages for this worker; commits the claim. Two workers never
-    claim the same message: the claim is a conditional UPDATE on the status."""
+    """Claim due messages for this worker, in the caller's unit of work (which
+    commits the claim before anything is delivered). Two workers never claim
+    the same message: the claim is a conditional UPDATE on the status."""
     topics = sorted(_HANDLERS)
     if not topics:
-        session.rollback()
         return []
     # Only topics this process can deliver: a message for a channel nobody
     # delivers yet (e.g. staff notices) waits, instead of failing its attempts.
@@ -135,47 +138,51 @@ def claim_batch(session: Session, worker_id: str, now: datetime, limit: int = 20
         )
         if result.rowcount == 1:
             claimed.append(message_id)
-    session.commit()
     return claimed
 
 
 def deliver_one(session: Session, message_id: int, worker_id: str, now: datetime) -> str:
-    message = session.get(OutboxMessage, message_id, populate_existing=True)
-    if message is None or message.status != "sending" or message.claimed_by != worker_id:
-        session.rollback()
-        return "lost"
-    handler = handler_for(message.topic)
-    if handler is None:
-        outcome = DeliveryOutcome("retry", f"no handler registered for topic {message.topic}")
-    else:
-        try:
-            outcome = handler(session, message, now)
-        except PermanentFailure as exc:
-            session.rollback()
-            outcome = DeliveryOutcome("failed", str(exc))
-        except Exception as exc:  # a handler bug or a network error: try again later
-            session.rollback()
-            log.warning("outbox delivery error", extra={"message_id": message_id, "error": repr(exc)})
-            outcome = DeliveryOutcome("retry", repr(exc)[:500])
+    """Deliver one claimed message in a unit of work of its own; whatever the
+    handler did is rolled back if it fails, and the outcome is then recorded
+    in another."""
+    outcome = None
+    try:
+        with working(session, None, name="outbox delivery"):
+            message = session.get(OutboxMessage, message_id, populate_existing=True)
+            if message is None or message.status != "sending" or message.claimed_by != worker_id:
+                return "lost"
+            handler = handler_for(message.topic)
+            if handler is None:
+                outcome = DeliveryOutcome("retry", f"no handler registered for topic {message.topic}")
+            else:
+                outcome = handler(session, message, now)
+    except PermanentFailure as exc:
+        outcome = DeliveryOutcome("failed", str(exc))
+    except Exception as exc:  # a handler bug or a network error: try again later
+        log.warning("outbox delivery error", extra={"message_id": message_id, "error": repr(exc)})
+        outcome = DeliveryOutcome("retry", repr(exc)[:500])
+    with working(session, None, name="outbox outcome"):
         message = session.get(OutboxMessage, message_id, populate_existing=True)
-    if outcome.status == "retry" and message.attempts >= message.max_attempts:
-        outcome = DeliveryOutcome("failed", f"gave up after {message.attempts} attempts: {outcome.detail}")
-    if outcome.status == "retry":
-        message.status = "pending"
-        message.available_at = now + _backoff(message.attempts)
-    else:
-        message.status = outcome.status
-        message.finished_at = now
-    message.last_error = outcome.detail if outcome.status != "sent" else None
-    message.result = outcome.result
-    message.claimed_until = None
-    session.commit()
+        if outcome.status == "retry" and message.attempts >= message.max_attempts:
+            outcome = DeliveryOutcome("failed", f"gave up after {message.attempts} attempts: {outcome.detail}")
+        if outcome.status == "retry":
+            message.status = "pending"
+            message.available_at = now + _backoff(message.attempts)
+        else:
+            message.status = outcome.status
+            message.finished_at = now
+        message.last_error = outcome.detail if outcome.status != "sent" else None
+        message.result = outcome.result
+        message.claimed_until = None
     return message.status
 
 
 def work_once(session: Session, worker_id: str, now: datetime, limit: int = 20) -> dict[str, int]:
+    """One round: claim due messages (committed), then deliver each in its own unit of work."""
+    with working(session, None, name="outbox claim"):
+        claimed = claim_batch(session, worker_id, now, limit)
     counts: dict[str, int] = {}
-    for message_id in claim_batch(session, worker_id, now, limit):
+    for message_id in claimed:
         status = deliver_one(session, message_id, worker_id, now)
         counts[status] = counts.get(status, 0) + 1
     return counts

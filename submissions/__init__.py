@@ -8,6 +8,7 @@ def init_app(app, api):
     from pathlib import Path
 
     from mobile_api import hooks as platform_hooks
+    from mobile_api.jobs import register_periodic
     from mobile_api.settings import register_settings
 
     from . import hooks
@@ -15,6 +16,7 @@ def init_app(app, api):
     from .routes import BLUEPRINTS
     from .settings import SETTINGS
     from .storage import LocalContentStore
+    from .supervision_sweep import notify_supervision
 
     register_settings(app, SETTINGS)
     from config import INSTANCE_DIR
@@ -28,3 +30,4 @@ def init_app(app, api):
     platform_hooks.register_served_event_source("application", hooks.served_application)
     platform_hooks.register_citizen_merge_hook("submissions", hooks.merge_citizen)
     platform_hooks.register_citizen_erasure_hook("submissions", hooks.erase_citizen)
+    register_periodic(app, "submissions.supervision", notify_supervision, "电子监察: 黄牌预警、红牌超期通知所在部门")

@@ -131,6 +131,11 @@ def _default_ratings(session: Session, now, rules: Rules, counts: dict) -> None:
         counts["default_ratings"] += 1
 
 
+def periodic_sweep(session: Session, clock, app) -> dict[str, int]:
+    """The rule `feedback.sweep` of the job engine (mobile_api/jobs/schedule.py)."""
+    return run_sweep(session, clock, Rules.from_config(app.config))
+
+
 def run_sweep(session: Session, clock, rules: Rules) -> dict[str, int]:
     now = clock.now()
     counts = {name: 0 for name in ("cases_flagged_overdue", "cases_urged", "cases_closed_without_verdict",

@@ -11,6 +11,11 @@ from sqlalchemy.orm import Session
 from .models import FaceChallenge, FaceFrameDigest, RetainedFrame
 
 
+def periodic_purge(session: Session, clock, app) -> dict:
+    """The rule `identity.face_purge` of the job engine (mobile_api/jobs/schedule.py)."""
+    return purge(session, clock.now(), app.config["IDENTITY_FACE_DIGEST_RETENTION_DAYS"])
+
+
 def purge(session: Session, now: datetime, digest_retention_days: int) -> dict:
     frames = session.execute(delete(RetainedFrame).where(RetainedFrame.purge_after <= now)).rowcount
     digests = session.execute(delete(FaceFrameDigest).where(

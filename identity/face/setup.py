@@ -9,6 +9,8 @@ from .verifier import register_face_verifier
 
 
 def init_face(app, api) -> None:
+    from mobile_api.jobs import register_periodic
+
     from .config import FaceConfig
     from .local import LocalFaceVerifier
     from .routes import blp
@@ -22,3 +24,6 @@ def init_face(app, api) -> None:
     from .cli import face_cli
 
     app.cli.add_command(face_cli)
+    from .retention import periodic_purge
+
+    register_periodic(app, "identity.face_purge", periodic_purge, "删除到期的留存帧、过期帧摘要和挑战")

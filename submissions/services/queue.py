@@ -52,11 +52,11 @@ def work_queue(session: Session, actor: Actor, now, *, status: str | None, depar
     else:
         stmt = stmt.where(Application.status.in_(statuses))
     if flag:
-        stmt = stmt.where(_flag_condition(flag, local_date(now)))
+        stmt = stmt.where(flag_condition(flag, local_date(now)))
     return paginate(session, _deadline_order(stmt), page, page_size)
 
 
-def _flag_condition(flag: str, today):
+def flag_condition(flag: str, today):
     running = and_(Application.status.in_(RUNNING_STATUSES), Application.paused_since.is_(None))
     if flag == "overdue":
         return and_(running, Application.promised_due_date < today)
@@ -77,8 +77,8 @@ def supervision(session: Session, actor: Actor, now, *, department_code: str | N
     elif actor.role == "approver":
         raise StaffForbidden("审批人员须属于某一部门")
     today = local_date(now)
-    condition = _flag_condition(level, today) if level else or_(_flag_condition("warning", today),
-                                                                _flag_condition("overdue", today))
+    condition = flag_condition(level, today) if level else or_(flag_condition("warning", today),
+                                                                flag_condition("overdue", today))
     stmt = select(Application).where(condition)
     if department_code:
         stmt = stmt.where(Application.department_code == department_code)

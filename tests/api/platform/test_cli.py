@@ -9,7 +9,7 @@ def _hall_and_department(session, clock):
     if session.get(Department, "gongan") is None:
         session.add(Department(code="gongan", number=1, name="公安局", short_name="公安"))
     hall = halls.create_hall(session, clock, code="CLI-HALL", name="命令行测试大厅", level="city", address="测试路 1 号",
-                             lat=23.02, lng=113.75, opening_hours={"0": ["08:30", "17:30"]}, commit=False)
+                             lat=23.02, lng=113.75, opening_hours={"0": ["08:30", "17:30"]})
     session.commit()
     return hall
 
