@@ -7,15 +7,11 @@ def init_app(app, api):
     from mobile_api.settings import register_settings
 
     from .cli import guides_cli
+    from .routes import blp
     from .services.loading import seed
     from .settings import SETTINGS
 
     register_settings(app, SETTINGS)
-    try:
-        from .routes import blp
-    except ImportError:  # routes not written yet
-        blp = None
-    if blp is not None:
-        api.register_blueprint(blp)
+    api.register_blueprint(blp)
     app.cli.add_command(guides_cli)
     register_seeder(app, "guides", seed, order=10)

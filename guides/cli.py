@@ -4,6 +4,9 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from mobile_api.actor import SYSTEM
+from mobile_api.uow import unit_of_work
+
 from .errors import CatalogueDataError
 from .services.loading import load_sample_catalogue, read_sample_data
 
@@ -24,10 +27,9 @@ def check():
 @guides_cli.command("load")
 def load():
     """Load the sample catalogue into an empty catalogue."""
-    db = current_app.extensions["db"]
     try:
-        with db.new_session() as session:
-            summary = load_sample_catalogue(session, current_app.extensions["clock"])
+        with unit_of_work(current_app, SYSTEM, name="cli:guides load") as uow:
+            summary = load_sample_catalogue(uow.session, uow.clock)
     except CatalogueDataError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"guides: {summary}")

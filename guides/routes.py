@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
 from mobile_api.pagination import PAGINATION_HEADER_DOC, pagination_header
+from mobile_api.uow import current_uow
 
 from . import services
 from .schemas import (DepartmentSchema, ItemDraftSchema, ItemQueryArgsSchema, ItemSchema, ItemVersionSchema,
@@ -23,11 +24,11 @@ _item_schema = ItemSchema()
 
 
 def _session():
-    return current_app.extensions["db"].session
+    return current_uow().session
 
 
 def _clock():
-    return current_app.extensions["clock"]
+    return current_uow().clock
 
 
 def holder() -> IndexHolder:
@@ -50,8 +51,9 @@ def _refuse_control_characters_in_path():
 
 
 def _changed() -> None:
-    """This process changed the catalogue: its own index catches up at once."""
-    holder().invalidate()
+    """This process changed the catalogue: its own index catches up as soon as
+    the change is committed (before that, a rebuild would read the old one)."""
+    current_uow().after_commit(holder().invalidate)
 
 
 # -- citizens and kiosks ----------------------------------------------------------

@@ -29,6 +29,10 @@ from .deadlines import local_date
 from .errors import CertificateNotFound, InvalidTransition, StaffForbidden
 from .form_privacy import unseal
 from .models import Application, Certificate
+from .services.access import holder_certificate, may_revoke_certificate
+
+__all__ = ["CertificateSigner", "build_signer", "holder_certificate", "issue_certificate", "public_view",
+           "revoke_certificate", "verify_payload"]
 
 
 PREFIX = "ZJCERT1"
@@ -104,13 +108,6 @@ def issue_certificate(session: Session, signer: CertificateSigner, application: 
     return certificate
 
 
-def holder_certificate(session: Session, actor: Actor, certificate_id: str) -> Certificate:
-    certificate = session.get(Certificate, certificate_id)
-    if certificate is None or actor.kind != "citizen" or certificate.citizen_id != actor.id:
-        raise CertificateNotFound("电子证照不存在")
-    return certificate
-
-
 def verify_payload(session: Session, signer: CertificateSigner, payload: str) -> dict:
     """Anyone may check a payload: {valid, revoked, reason, certificate}."""
     def answer(valid: bool, reason: str, certificate: Certificate | None = None, revoked: bool = False) -> dict:
@@ -147,13 +144,11 @@ def public_view(certificate: Certificate) -> dict:
 
 
 def revoke_certificate(session: Session, actor: Actor, clock, certificate_id: str, reason: str) -> Certificate:
-    """Approvers (or admins) of the issuing department revoke; commits."""
+    """Approvers or admins of the issuing department (or the platform admin) revoke."""
     certificate = session.get(Certificate, certificate_id)
     if certificate is None:
         raise CertificateNotFound("电子证照不存在")
-    if not actor.is_staff or actor.role not in ("approver", "admin") or (
-            actor.department_code is not None and actor.department_code != certificate.department_code) or (
-            actor.role == "approver" and actor.department_code is None):
+    if not may_revoke_certificate(actor, certificate):
         raise StaffForbidden("只有发证部门的审批人员可以注销证照")
     now = clock.now()
     # Conditional on "not yet revoked": of two revocations at once, one wins.
@@ -162,10 +157,8 @@ def revoke_certificate(session: Session, actor: Actor, clock, certificate_id: st
                              .values(revoked_at=now, revoked_reason=reason)
                              .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        session.rollback()
         raise InvalidTransition("证照已注销", code="submissions.certificate_revoked")
     audit.record(session, actor, "submissions.certificate_revoke", "certificate", certificate_id,
                  {"reason": reason}, at=now)
-    session.commit()
     session.refresh(certificate)
     return certificate

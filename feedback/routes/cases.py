@@ -13,11 +13,11 @@ from mobile_api.ratelimit import rate_limit
 from ..errors import UploadInvalid, UploadNotFound
 from ..models import FeedbackUpload
 from ..presenters import case_detail, case_list
+from ..schemas import (CaseCreateSchema, CaseDetailSchema, CaseListArgsSchema, CaseOptionsSchema, CaseSchema,
+                       FeedbackReasonSchema, SatisfactionSchema, FeedbackUploadSchema)
 from ..services import cases
 from ..services.access import audit_staff_read, load_visible_case
 from ..services.uploads import store_upload
-from ..schemas import (CaseCreateSchema, CaseDetailSchema, CaseListArgsSchema, CaseOptionsSchema, CaseSchema,
-                       FeedbackReasonSchema, SatisfactionSchema, FeedbackUploadSchema)
 from ..taxonomy import CASE_KINDS, CATEGORIES, is_valid_id
 from . import rules, store, uow
 

@@ -10,14 +10,14 @@ from mobile_api.ratelimit import rate_limit
 
 from ..presenters import (rating_list, rating_view, rectification_contact_view, rectification_list,
                           rectification_view)
-from ..services import ratings, rectifications
-from ..services.access import stats_department
-from ..services.stats import STAFF_GROUPS, compute_stats
 from ..schemas import (AppealDecisionSchema, FeedbackReasonSchema, RatingCreateSchema, RatingOptionsSchema,
                        RatingSchema, RatingStatsArgsSchema, RatingStatsSchema, RectificationCallbackSchema,
                        RectificationContactSchema, RectificationListArgsSchema, RectificationRatingSchema,
                        RectificationResolveSchema, RectificationSchema, StaffRatingListArgsSchema,
                        StaffRatingSchema, StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
+from ..services import ratings, rectifications
+from ..services.access import stats_department
+from ..services.stats import STAFF_GROUPS, compute_stats
 from ..taxonomy import BAD_REASONS, LEVELS
 from . import rules, uow
 

@@ -6,11 +6,11 @@ from identity.auth import current_actor, require_roles
 from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 
 from ..presenters import case_detail, case_list
-from ..services import handling
-from ..services.access import audit_staff_read, load_visible_case
 from ..schemas import (CaseDispatchSchema, CaseExtendSchema, CaseReplySchema, CaseTransferSchema,
                        ExtensionDecisionSchema, FeedbackReasonSchema, StaffCaseDetailSchema, StaffCaseListArgsSchema,
                        StaffCaseSchema)
+from ..services import handling
+from ..services.access import audit_staff_read, load_visible_case
 from . import rules, uow
 
 blp = Blueprint("feedback_staff_cases", __name__, url_prefix="/api/v1/staff/cases", description="咨询投诉（工作人员）")

@@ -39,10 +39,17 @@ from ..errors import CaseNotFound, EventNotFound, NotDispatcher, RectificationNo
 from ..models import FeedbackCase, FeedbackRating, FeedbackRectification
 from ..taxonomy import is_valid_id
 
-__all__ = ["is_dispatcher", "require_dispatcher", "handling_department", "require_handling_department",
+__all__ = ["own_records", "owns", "is_dispatcher", "require_dispatcher", "handling_department", "require_handling_department",
            "can_read_case", "load_visible_case", "reporter_visible_to", "audit_staff_read",
            "ensure_may_rate", "owns_rating", "rating_belongs_to", "rating_scope", "rectification_scope",
            "load_rectification_for_staff", "require_staff", "require_appeal_judge", "stats_department"]
+
+
+# --- a citizen's own records -------------------------------------------------
+
+def own_records(actor: Actor, model):
+    """WHERE clause: the rows of `model` (with a citizen_id) that are this citizen's; none for anyone else."""
+    return model.citizen_id == actor.id if actor is not None and actor.kind == "citizen" else false()
 
 
 # --- cases ------------------------------------------------------------------

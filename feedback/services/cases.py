@@ -20,7 +20,7 @@ from ..errors import CaseStateConflict, InvalidCase
 from ..models import FeedbackCase, FeedbackCasePhoto
 from ..rules import Rules
 from ..taxonomy import ABOUT_TYPES, CASE_KINDS, CATEGORY_CODES, DEPARTMENTS, SATISFACTION, is_valid_id
-from .access import load_visible_case
+from .access import load_visible_case, own_records, owns
 from .closing import close_case, reopen_case
 from .timeline import add_event
 from .uploads import own_uploads
@@ -54,7 +54,7 @@ def _validate_about(session: Session, actor: Actor, about_type: str | None, abou
             raise InvalidCase("大厅、窗口或申办件编号应为正整数", errors={"about": ["编号应为正整数"]})
         if about_type == "application":
             event = hooks.get_served_event(session, "application", int(ref))
-            if event is None or event.citizen_id != actor.id:
+            if event is None or not owns(actor, event.citizen_id):
                 raise InvalidCase(f"申办件 {ref} 不存在或不属于您", errors={"about": ["申办件不存在或不属于您"]})
     elif about_type == "item":
         _check_item(session, ref)
@@ -122,14 +122,14 @@ def submit_case(session: Session, actor: Actor, clock, rules: Rules, *, kind: st
 def _find_original(session: Session, actor: Actor, digest: str, now, rules: Rules) -> FeedbackCase | None:
     since = now - timedelta(hours=rules.duplicate_window_hours)
     return session.scalar(select(FeedbackCase)
-                          .where(FeedbackCase.citizen_id == actor.id, FeedbackCase.content_hash == digest,
+                          .where(own_records(actor, FeedbackCase), FeedbackCase.content_hash == digest,
                                  FeedbackCase.duplicate_of_id.is_(None), FeedbackCase.submitted_at >= since,
                                  FeedbackCase.state != "withdrawn")
                           .order_by(FeedbackCase.id).limit(1))
 
 
 def list_own_cases(actor: Actor, state: str | None = None, kind: str | None = None):
-    stmt = select(FeedbackCase).where(FeedbackCase.citizen_id == actor.id)
+    stmt = select(FeedbackCase).where(own_records(actor, FeedbackCase))
     if state:
         stmt = stmt.where(FeedbackCase.state == state)
     if kind:

@@ -13,7 +13,8 @@ record must stay, so cases and ratings are kept but made pseudonymous:
   (an official act, not the citizen's data) are kept; open cases end as
   `withdrawn` since nobody is left to answer;
 - photos: unlinked and their upload rows deleted; a file is removed from the
-  store when no other upload refers to the same bytes;
+  store when no other upload refers to the same bytes, once the caller's unit
+  of work has committed (a rollback keeps them);
 - ratings: the link to the citizen and the free-text comment are dropped;
   level, reason, event and dates stay, so statistics do not change;
 - rating invitations: the link to the citizen is dropped.
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app, has_app_context
-from sqlalchemy import and_, delete, event, func, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.orm import Session, aliased
 
+from mobile_api import uow as units_of_work
 from mobile_api.actor import SYSTEM
 
 from ..models import FeedbackCase, FeedbackCasePhoto, FeedbackRating, FeedbackRatingInvitation, FeedbackUpload
@@ -53,12 +54,6 @@ def merge_citizen(session: Session, from_id: int, into_id: int) -> None:
                         .execution_options(synchronize_session=False))
 
 
-def _store() -> ContentStore | None:
-    if not has_app_context():
-        return None
-    return ContentStore(current_app.config["FEEDBACK_STORAGE_DIR"])
-
-
 def erase_citizen(session: Session, citizen_id: int, now: datetime) -> None:
     open_ids = list(session.scalars(select(FeedbackCase.id).where(FeedbackCase.citizen_id == citizen_id,
                                                                   FeedbackCase.state.in_(OPEN_STATES))))
@@ -80,10 +75,11 @@ def erase_citizen(session: Session, citizen_id: int, now: datetime) -> None:
         unused = [digest for digest in {u.sha256 for u in uploads}
                   if not session.scalar(select(func.count()).select_from(FeedbackUpload)
                                         .where(FeedbackUpload.sha256 == digest))]
-        store = _store()
-        if store is not None and unused:
+        if unused:
             # Files go only once the erasure is committed; a rollback keeps them.
-            event.listen(session, "after_commit", lambda _s: [store.delete(d) for d in unused], once=True)
+            work = units_of_work.of(session)
+            store = ContentStore(work.config["FEEDBACK_STORAGE_DIR"])
+            work.after_commit(lambda: [store.delete(digest) for digest in unused])
     session.execute(update(FeedbackRating).where(FeedbackRating.citizen_id == citizen_id)
                     .values(citizen_id=None, comment=None).execution_options(synchronize_session=False))
     session.execute(update(FeedbackRatingInvitation).where(FeedbackRatingInvitation.citizen_id == citizen_id)

@@ -19,7 +19,7 @@ from ..errors import AlreadyRated, EventNotFound, EventNotRatable, InvalidRating
 from ..models import FeedbackRating, FeedbackRectification
 from ..rules import Rules
 from ..taxonomy import BAD_LEVELS, BAD_REASONS, LEVELS, RATED_EVENT_KINDS
-from .access import ensure_may_rate, rating_scope, require_staff
+from .access import ensure_may_rate, own_records, rating_scope, require_staff
 from .invitations import settle_invitation
 
 MAX_COMMENT = 2000
@@ -98,7 +98,7 @@ def record_rating(session: Session, actor: Actor, event: ServedEvent, level: int
 
 
 def own_ratings(actor: Actor):
-    return (select(FeedbackRating).where(FeedbackRating.citizen_id == actor.id)
+    return (select(FeedbackRating).where(own_records(actor, FeedbackRating))
             .order_by(FeedbackRating.rated_at.desc(), FeedbackRating.id.desc()))
 
 

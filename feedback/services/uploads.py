@@ -13,6 +13,7 @@ from mobile_api.actor import Actor
 from ..errors import InvalidCase, UploadInvalid
 from ..models import FeedbackUpload
 from ..storage import ContentStore, sniff_image
+from .access import own_records
 
 
 def store_upload(session: Session, actor: Actor, clock, store: ContentStore, data: bytes,
@@ -42,7 +43,7 @@ def own_uploads(session: Session, actor: Actor, upload_ids: list[int]) -> list[F
     if not upload_ids:
         return []
     rows = {u.id: u for u in session.scalars(select(FeedbackUpload).where(FeedbackUpload.id.in_(upload_ids),
-                                                                           FeedbackUpload.citizen_id == actor.id))}
+                                                                           own_records(actor, FeedbackUpload)))}
     missing = [i for i in upload_ids if i not in rows]
     if missing:
         raise InvalidCase(f"照片 {', '.join(map(str, missing))} 不存在或不属于您",

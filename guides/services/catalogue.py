@@ -111,7 +111,7 @@ def list_themes(session: Session) -> list[Theme]:
 
 # -- a theme's merged view --------------------------------------------------
 
-def _material_key(name: str) -> str:
+def material_key(name: str) -> str:
     """Materials of different items are the same document when their names
     match once punctuation and the usual qualifiers are dropped."""
     key = name
@@ -127,7 +127,7 @@ def merged_materials(theme: Theme) -> list[dict]:
     merged: dict[str, dict] = {}
     for item in theme.members:
         for m in item.materials:
-            key = _material_key(m.name)
+            key = material_key(m.name)
             entry = merged.get(key)
             if entry is None:
                 merged[key] = {

@@ -4,6 +4,8 @@
 load` and other packages' tests call. Files are parsed and validated once per
 process (cached on their modification times), and rows go in with a few
 multi-row INSERTs, so a test can load 200+ items in a fraction of a second.
+It does not commit: `flask seed` and `flask guides load` commit through their
+unit of work, a test commits itself.
 """
 
 from __future__ import annotations
@@ -142,10 +144,9 @@ def load_catalogue_data(session: Session, clock, data: SampleData) -> dict:
     summary = {"loaded": True, "version": version, "departments": len(new_departments), "items": len(rows),
                "materials": len(materials), "themes": len(themes), "life_events": len(events)}
     audit.record(session, SYSTEM, "guides.catalogue_load", "catalogue", version, summary, at=now)
-    session.commit()
     return summary
 
 
 def seed(session: Session, clock, app) -> dict:
-    """The `flask seed` hook."""
+    """The `flask seed` hook (`flask seed` commits each seeder's unit of work)."""
     return load_sample_catalogue(session, clock)

@@ -1,11 +1,12 @@
 """Admins edit the catalogue: create a draft, edit it, publish it, retire an item.
 
-Access: a platform admin (role admin, no department) manages every item, a
-department admin only its own department's. Every publish is validated by
+Access (`access.ensure_can_manage`): the platform admin manages every item,
+a department admin only its own department's. Every publish is validated by
 the data-quality rules; a publish that breaks one changes nothing. The
 invariants (one published and one draft per code, ordered catalogue
 versions) are held by the database: partial unique indexes and the
-`guide_catalogue` row lock.
+`guide_catalogue` row lock. The caller's unit of work commits; a refusal
+raises and the unit of work rolls back.
 """
 
 from __future__ import annotations
@@ -16,21 +17,14 @@ from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
-from mobile_api.errors import Forbidden
 
 from ..convert import build_materials, item_row_values, item_to_data
 from ..errors import DepartmentNotFound, DraftExists, ItemExists, ItemNotFound, NotADraft, NotPublished, \
-    NotYourDepartment, RuleViolated
+    RuleViolated
 from ..models import CatalogueState, Department, ServiceItem
 from ..validation import check_item
+from .access import ensure_can_manage
 from .catalogue import get_published_item
-
-
-def ensure_can_manage(actor: Actor, department_code: str) -> None:
-    if actor.kind != "staff" or actor.role != "admin":
-        raise Forbidden("只有管理员可以管理办事指南")
-    if actor.department_code is not None and actor.department_code != department_code:
-        raise NotYourDepartment(f"您只能管理本部门（{actor.department_code}）的事项")
 
 
 def next_catalogue_version(session: Session) -> int:
@@ -84,15 +78,15 @@ def create_draft(session: Session, actor: Actor, clock, data: dict) -> ServiceIt
     draft = ServiceItem(**item_row_values(data, department_code), revision=revision, status="draft",
                         created_at=now, updated_at=now, created_by=_actor_label(actor))
     draft.materials = build_materials(data)
-    session.add(draft)
     try:
-        session.flush()
+        # The partial unique index (one draft per code) decides; a savepoint
+        # keeps the session usable after the refusal.
+        with session.begin_nested():
+            session.add(draft)
     except IntegrityError:
-        session.rollback()
         raise DraftExists(f"事项 {code} 已有未发布的草稿，请修改该草稿") from None
     audit.record(session, actor, "guides.draft_create", "service_item", code,
                  {"revision": revision, "department_code": department_code}, at=now)
-    session.commit()
     return draft
 
 
@@ -119,7 +113,7 @@ def update_draft(session: Session, actor: Actor, clock, code: str, data: dict) -
     draft.updated_at = clock.now()
     audit.record(session, actor, "guides.draft_update", "service_item", code, {"revision": draft.revision},
                  at=draft.updated_at)
-    session.commit()
+    session.flush()
     return draft
 
 
@@ -130,7 +124,6 @@ def publish(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
     ensure_can_manage(actor, draft.department_code)
     violations = check_item(item_to_data(draft), draft.department_code)
     if violations:
-        session.rollback()
         raise _violations_error(violations)
     now = clock.now()
     version = next_catalogue_version(session)
@@ -142,11 +135,9 @@ def publish(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
                               .values(status="published", version=version, published_at=now,
                                       published_by=_actor_label(actor), updated_at=now)).rowcount
     if changed != 1:  # published by someone else between our read and now
-        session.rollback()
         raise NotADraft(f"事项 {code} 的草稿已被发布或修改，请刷新后重试")
     audit.record(session, actor, "guides.item_publish", "service_item", code,
                  {"revision": draft.revision, "version": version, "replaces": previous}, at=now)
-    session.commit()
     session.refresh(draft)
     return draft
 
@@ -164,11 +155,9 @@ def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
                               .where(ServiceItem.id == current.id, ServiceItem.status == "published")
                               .values(status="retired", retired_version=version, retired_at=now)).rowcount
     if changed != 1:
-        session.rollback()
         raise NotPublished(f"事项 {code} 已被停用")
     audit.record(session, actor, "guides.item_retire", "service_item", code,
                  {"revision": current.revision, "version": version}, at=now)
-    session.commit()
     session.refresh(current)
     return current
 

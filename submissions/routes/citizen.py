@@ -37,12 +37,12 @@ def create_application(body):
         bundle = themes.create_theme_application(
             common.session(), actor, common.clock(), body["theme_id"], body["form"], body["delivery_method"],
             body.get("postal_address"), common.commitment_version())
-        data = ThemeApplicationSchema().dump(common.finished(themes.present_theme(common.session(), bundle, now)))
+        data = ThemeApplicationSchema().dump(themes.present_theme(common.session(), bundle, now))
         return data, 201, {"Location": f"/api/v1/theme-applications/{bundle.id}"}
     application = applications.create_application(
         common.session(), actor, common.clock(), body["item_code"], body["form"], body["commitments"],
         body["delivery_method"], body.get("postal_address"), common.commitment_version())
-    data = ApplicationSchema().dump(common.finished(present.detail(common.session(), application, now)))
+    data = ApplicationSchema().dump(present.detail(common.session(), application, now))
     return data, 201, {"Location": f"/api/v1/applications/{application.id}"}
 
 
@@ -148,7 +148,7 @@ def submit_application(application_id):
         common.session(), current_actor(), common.clock(), application_id,
         tokens=current_app.extensions["tokens"], step_up_token=request.headers.get(STEP_UP_HEADER),
         warning_ratio=common.warning_ratio())
-    return common.finished(present.detail(common.session(), application, common.clock().now()))
+    return present.detail(common.session(), application, common.clock().now())
 
 
 @blp.route("/applications/<int:application_id>/withdraw", methods=["POST"])

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from flask import current_app
 
+from mobile_api.uow import current_uow
+
 from ..services.files import UploadLimits
 from ..services.staff import StaffContext
 
 
 def session():
-    return current_app.extensions["db"].session
+    """The request's unit of work's session: it commits once the view has
+    answered (< 400), with the idempotency record of the answer."""
+    return current_uow().session
 
 
 def clock():
-    return current_app.extensions["clock"]
+    return current_uow().clock
 
 
 def storage():
@@ -40,14 +44,6 @@ def warning_ratio() -> float:
 
 def commitment_version() -> str:
     return current_app.config["SUBMISSIONS_COMMITMENT_TEXT_VERSION"]
-
-
-def finished(body):
-    """End the read transaction the presenter opened, before the response goes
-    out: `@idempotent` stores the answer through its own session, which on
-    SQLite would wait for this one's lock. `body` holds plain values only."""
-    session().commit()
-    return body
 
 
 def send_blob(row):

@@ -15,6 +15,7 @@ from flask import current_app, g, make_response, request
 from identity.auth import current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER
 from mobile_api import idempotency as idem
+from mobile_api.uow import current_uow
 
 from ..errors import FileRejected, FormInvalid
 from ..schemas import ApplicationSchema, ApplicationSubmitOnceSchema
@@ -65,7 +66,7 @@ def idempotent_files(view):
         if key is None:
             return view(*args, **kwargs)
         idem.check_key(key)
-        db, clock = current_app.extensions["db"], current_app.extensions["clock"]
+        db, clock = current_app.extensions["db"], current_uow().clock
         scope = idem.scope_for(key)
         record = idem.find_record(db, clock, scope)
         if record is not None:
@@ -76,6 +77,8 @@ def idempotent_files(view):
         try:
             response = make_response(view(*args, **kwargs))
             if guard.fingerprint:
+                # Into the request's unit of work: the record commits with the
+                # application it answers for, or not at all.
                 idem.finish(db, clock, scope, guard.fingerprint, response)
             return response
         finally:
@@ -145,5 +148,5 @@ def submit_with_materials(**_):
         common.commitment_version(), tokens=current_app.extensions["tokens"],
         step_up_token=request.headers.get(STEP_UP_HEADER), warning_ratio=common.warning_ratio(),
         on_staged=g.get("submissions_idempotency"))
-    return (common.finished(present.detail(common.session(), application, common.clock().now())), 201,
+    return (present.detail(common.session(), application, common.clock().now()), 201,
             {"Location": f"/api/v1/applications/{application.id}"})

@@ -12,6 +12,7 @@ from mobile_api.idempotency import idempotent
 from ..errors import FileRejected
 from ..schemas import FileSchema, ThemeApplicationSchema
 from ..services import themes
+from ..services.access import own_bundle
 from . import common
 
 blp = Blueprint("submissions_themes", __name__, url_prefix="/api/v1/theme-applications",
@@ -23,7 +24,7 @@ blp = Blueprint("submissions_themes", __name__, url_prefix="/api/v1/theme-applic
 @blp.response(200, ThemeApplicationSchema)
 def get_theme_application(bundle_id):
     """Overall status, merged materials and the member applications."""
-    bundle = themes.own_bundle(common.session(), current_actor(), bundle_id)
+    bundle = own_bundle(common.session(), current_actor(), bundle_id)
     return themes.present_theme(common.session(), bundle, common.clock().now())
 
 
@@ -54,4 +55,4 @@ def submit_theme_application(bundle_id):
     bundle = themes.submit_theme_application(
         common.session(), current_actor(), common.clock(), bundle_id, tokens=current_app.extensions["tokens"],
         step_up_token=request.headers.get(STEP_UP_HEADER), warning_ratio=common.warning_ratio())
-    return common.finished(themes.present_theme(common.session(), bundle, common.clock().now()))
+    return themes.present_theme(common.session(), bundle, common.clock().now())

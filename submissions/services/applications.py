@@ -28,7 +28,8 @@ def draft_durability(session: Session) -> None:
     them, and the citizen sees what is there before submitting. On PostgreSQL
     their commits therefore do not wait for the WAL flush (a crash may lose the
     last fraction of a second of draft edits, never a submission or a staff
-    action, which commit synchronously)."""
+    action, which commit synchronously). `SET LOCAL` lasts until the unit of
+    work commits, so call it last, once the draft change is complete."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL synchronous_commit = off"))
 
@@ -86,7 +87,6 @@ def create_application(session: Session, actor: Actor, clock, item_code: str, fo
     application = new_application(session, actor, clock.now(), item, form, commitments, delivery_method,
                                   postal_address, text_version)
     draft_durability(session)
-    session.commit()
     return application
 
 
@@ -120,12 +120,10 @@ def update_application(session: Session, actor: Actor, clock, application_id: in
         .values(updated_at=now, row_version=application.row_version + 1, **values)
         .execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        session.rollback()
         raise NotEditable("申请已被提交或处理，不能再修改，请刷新后查看")
     audit.record(session, actor, "submissions.application_update", "application", application.id,
                  {"fields": sorted(changes)}, at=now)
     draft_durability(session)
-    session.commit()
     session.refresh(application)
     return application
 
@@ -161,7 +159,6 @@ def submit_application(session: Session, actor: Actor, clock, application_id: in
     now = clock.now()
     submit_checked(session, application, actor, now, check_complete(session, application, item_of(session, application)),
                    warning_ratio)
-    session.commit()
     return application
 
 
@@ -191,7 +188,6 @@ def withdraw_application(session: Session, actor: Actor, clock, application_id: 
     now = clock.now()
     workflow.move(session, application, actor, now, "withdraw", "withdrawn", opinion=reason,
                   values={"closed_at": now})
-    session.commit()
     return application
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
+from mobile_api.uow import commit_point
 
 from ..errors import FileNotFound, FileTooLarge, MaterialUnknown, NotEditable
 from ..models import Application, ApplicationFile
@@ -41,7 +42,6 @@ def _lock_editable(session: Session, application_id: int, now) -> None:
                              .where(Application.id == application_id, Application.status.in_(EDITABLE_STATUSES))
                              .values(updated_at=now).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        session.rollback()
         raise NotEditable("申请已提交，不能再更改材料")
 
 
@@ -55,19 +55,17 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
     if material is None:
         raise MaterialUnknown(f"事项“{item.name}”没有编号为 {material_code} 的材料",
                               errors={"material_code": ["该事项没有这项材料"]})
-    # End the read transaction before copying bytes: no lock is held while the
-    # file goes to disk.
-    session.rollback()
+    # End the read transaction before copying bytes: no lock (nor SQLite's
+    # write lock) is held while the file goes to disk. Nothing is written yet.
+    commit_point(session, "no transaction stays open while an upload is copied to the store")
     blob = storage.put_stream(stream, limits.max_file_bytes, limits.chunk_bytes)
     now = clock.now()
     _lock_editable(session, application_id, now)
     count, total = total_file_bytes(session, application_id)
     if count >= limits.max_files:
-        session.rollback()
         raise FileTooLarge(f"一件申请最多上传 {limits.max_files} 个文件", code="submissions.too_many_files",
                            errors={"file": ["文件数已达上限"]})
     if total + blob.size > limits.max_application_bytes:
-        session.rollback()
         raise FileTooLarge(f"一件申请的材料合计不能超过 {limits.max_application_bytes // (1024 * 1024)} MB、"
                            f"{limits.max_files} 个文件", code="submissions.application_too_large",
                            errors={"file": ["超过申请的材料总量上限"]})
@@ -80,7 +78,6 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
                  {"file_id": row.id, "material_code": material_code, "size": blob.size,
                   "content_type": blob.content_type, "sha256": blob.sha256}, at=now)
     draft_durability(session)
-    session.commit()
     return row
 
 
@@ -101,7 +98,6 @@ def delete_material(session: Session, actor: Actor, clock, application_id: int, 
     audit.record(session, actor, "submissions.material_delete", "application", application_id,
                  {"file_id": file_id, "material_code": row.material_code}, at=now)
     draft_durability(session)
-    session.commit()
 
 
 def owner_file(session: Session, actor: Actor, application_id: int, file_id: int) -> ApplicationFile:
@@ -110,10 +106,11 @@ def owner_file(session: Session, actor: Actor, application_id: int, file_id: int
 
 
 def staff_file(session: Session, actor: Actor, clock, application_id: int, file_id: int) -> ApplicationFile:
-    """A staff read of a citizen's material; audited (and committed) before the bytes go out."""
+    """A staff read of a citizen's material, audited. The unit of work commits
+    the entry when the view answers, which is before the body streams: no
+    byte goes out unaudited, and a refused or failed read disclosed nothing."""
     staff_application(session, actor, application_id)
     row = _file_of(session, application_id, file_id)
     audit.record(session, actor, "submissions.material_read", "application", application_id,
                  {"file_id": file_id, "material_code": row.material_code}, at=clock.now())
-    session.commit()
     return row

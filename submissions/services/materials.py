@@ -10,18 +10,14 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from identity.real_name import verified_identity
 from mobile_api.crypto import mask_id_number, mask_name
 
 from .catalogue import is_id_card
 
-try:  # identity's real-name record may not be there yet in every checkout
-    from identity.real_name import verified_identity
-except ImportError:  # pragma: no cover
-    verified_identity = None
-
 
 def citizen_identity(session: Session, citizen_id: int | None) -> dict | None:
-    if verified_identity is None or citizen_id is None:
+    if citizen_id is None:
         return None
     return verified_identity(session, citizen_id)
 

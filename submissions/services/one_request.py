@@ -8,9 +8,11 @@ Order matters for "bad input changes nothing": everything that needs no bytes
 (item, form, commitments, delivery, material codes, step-up) is checked first;
 then each file is copied, hashed and recognised in one pass into a staging
 file outside the store; only when every file and the limits pass are the rows
-written, the blobs moved into the store and the whole thing committed at once
-(synchronously: it is a submission). On any failure the staged files are
-deleted, so neither the database nor the store holds anything of it.
+written and the blobs moved into the store; the request's unit of work then
+commits it all at once (synchronously: it is a submission), together with the
+idempotency record of the answer. On any failure the staged files are deleted
+and the unit of work rolls back, so neither the database nor the store holds
+anything of it.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
-
 from mobile_api.errors import DomainError
+from mobile_api.uow import commit_point
+
+from identity.stepup import verify_step_up
 
 from ..errors import FileTooLarge, FormInvalid, MaterialsIncomplete, MaterialUnknown
 from ..forms import check_form, normalise_form
@@ -92,8 +96,6 @@ def check_before_bytes(session: Session, actor: Actor, now, body: dict, codes: l
     if missing:
         raise MaterialsIncomplete(f"还缺少 {len(missing)} 项必需材料", errors=missing)
     if item.in_person_required:
-        from identity.stepup import verify_step_up
-
         verify_step_up(tokens, actor, step_up_token)
     return item, form, identity
 
@@ -101,13 +103,14 @@ def check_before_bytes(session: Session, actor: Actor, now, body: dict, codes: l
 def create_and_submit(session: Session, actor: Actor, clock, storage: FileStorage, limits: UploadLimits,
                       body: dict, incoming: list[IncomingFile], text_version: str, *, tokens,
                       step_up_token: str | None, warning_ratio: float, on_staged=None):
-    """The application, submitted, with its files; one transaction."""
+    """The application, submitted, with its files; one transaction (the
+    caller's unit of work commits it)."""
     now = clock.now()
     codes = [one.material_code for one in incoming]
     item, form, identity = check_before_bytes(session, actor, now, body, codes, text_version,
                                               tokens=tokens, step_up_token=step_up_token)
-    # No transaction stays open while bytes are copied.
-    session.rollback()
+    # No transaction stays open while bytes are copied (only reads so far).
+    commit_point(session, "no transaction stays open while the files are copied and hashed")
     staged = stage_files(storage, limits, incoming)
     try:
         if on_staged is not None:  # the caller's idempotency check, fed with the hashes just made
@@ -126,13 +129,12 @@ def create_and_submit(session: Session, actor: Actor, clock, storage: FileStorag
                           "content_type": blob.blob.content_type, "sha256": blob.blob.sha256}, at=now)
         waivers, _ = provision(item, set(codes), application.commitments, identity)
         submit_checked(session, application, actor, now, waivers, warning_ratio)
+        session.flush()  # constraint failures surface here, while the staged files can still go
         # Bytes in the store before the rows that name them are committed; if
         # the commit fails, an unreferenced blob is harmless (content-addressed).
         for blob in staged:
             storage.keep(blob)
-        session.commit()
     except BaseException:
-        session.rollback()
         for blob in staged:
             storage.discard(blob)
         raise

@@ -12,6 +12,7 @@ from mobile_api.pagination import paginate
 from ..deadlines import RUNNING_STATUSES, local_date
 from ..errors import StaffForbidden
 from ..models import Application
+from .access import queue_scope, supervision_scope
 
 # What each role works on by default.
 CLERK_STATUSES = ("submitted", "completed")  # 受理 at the desk, 出件 at the window
@@ -27,26 +28,15 @@ def _deadline_order(stmt):
 
 def work_queue(session: Session, actor: Actor, now, *, status: str | None, department_code: str | None,
                hall_id: int | None, flag: str | None, page: int, page_size: int):
-    if not actor.is_staff:
-        raise StaffForbidden("仅工作人员可查看工作队列")
+    desk, department, any_status = queue_scope(actor, department_code)
     stmt = select(Application)
-    if actor.role == "clerk":
-        statuses = CLERK_STATUSES
-        if department_code:
-            stmt = stmt.where(Application.department_code == department_code)
-        if hall_id is not None:
-            stmt = stmt.where(or_(Application.accepted_hall_id == hall_id, Application.accepted_hall_id.is_(None)))
-    else:
-        statuses = APPROVER_STATUSES
-        own = actor.department_code
-        if own is None and actor.role == "admin":
-            own = department_code
-        elif department_code and department_code != own:
-            raise StaffForbidden("只能查看本部门的申请")
-        if own:
-            stmt = stmt.where(Application.department_code == own)
+    statuses = CLERK_STATUSES if desk else APPROVER_STATUSES
+    if department:
+        stmt = stmt.where(Application.department_code == department)
+    if desk and hall_id is not None:
+        stmt = stmt.where(or_(Application.accepted_hall_id == hall_id, Application.accepted_hall_id.is_(None)))
     if status:
-        if status not in statuses and actor.role != "admin":
+        if status not in statuses and not any_status:
             raise StaffForbidden("该状态的申请不在您的工作范围内")
         stmt = stmt.where(Application.status == status)
     else:
@@ -68,14 +58,7 @@ def flag_condition(flag: str, today):
 def supervision(session: Session, actor: Actor, now, *, department_code: str | None, level: str | None,
                 page: int, page_size: int):
     """Warnings and overdue applications, for admins and for approvers of the department."""
-    if not actor.is_staff or actor.role not in ("admin", "approver"):
-        raise StaffForbidden("电子监察仅对管理员和本部门审批人员开放")
-    if actor.department_code is not None:  # department staff see their own department only
-        if department_code and department_code != actor.department_code:
-            raise StaffForbidden("只能查看本部门的电子监察信息")
-        department_code = actor.department_code
-    elif actor.role == "approver":
-        raise StaffForbidden("审批人员须属于某一部门")
+    department_code = supervision_scope(actor, department_code)
     today = local_date(now)
     condition = flag_condition(level, today) if level else or_(flag_condition("warning", today),
                                                                 flag_condition("overdue", today))

@@ -41,7 +41,6 @@ def accept(session: Session, actor: Actor, clock, ctx: StaffContext, application
                                        ctx.warning_ratio)}
     workflow.move(session, application, actor, now, "accept", step.target, opinion=opinion, values=values,
                   details={"hall_id": actor.hall_id})
-    session.commit()
     return application
 
 
@@ -51,7 +50,6 @@ def refuse(session: Session, actor: Actor, clock, ctx: StaffContext, application
     now = clock.now()
     workflow.move(session, application, actor, now, "refuse", step.target, opinion=reason,
                   values={"closed_at": now})
-    session.commit()
     return application
 
 
@@ -83,7 +81,6 @@ def request_supplement(session: Session, actor: Actor, clock, ctx: StaffContext,
         values.update(deadlines.pause_values(now))  # the clocks stop until the citizen answers
     workflow.move(session, application, actor, now, "request_supplement", step.target, opinion=opinion,
                   values=values, details={"items": notice})
-    session.commit()
     return application
 
 
@@ -94,7 +91,6 @@ def decide(session: Session, actor: Actor, clock, ctx: StaffContext, application
     now = clock.now()
     workflow.move(session, application, actor, now, action, step.target, opinion=opinion,
                   values={"decided_at": now, "decided_by": actor.id, "decision": step.target})
-    session.commit()
     return application
 
 
@@ -112,7 +108,6 @@ def complete(session: Session, actor: Actor, clock, ctx: StaffContext, applicati
     if certificate is not None and application.delivery_method == "electronic":
         workflow.move(session, application, SYSTEM, now, "deliver", "delivered", channel="electronic",
                       values={"delivered_at": now}, details={"method": "electronic", "certificate_id": certificate.id})
-    session.commit()
     return application
 
 
@@ -136,5 +131,4 @@ def deliver(session: Session, actor: Actor, clock, ctx: StaffContext, applicatio
         details["certificate_id"] = certificate_id
     workflow.move(session, application, actor, now, "deliver", step.target, opinion=opinion, channel=method,
                   values={"delivered_at": now}, details=details)
-    session.commit()
     return application

@@ -6,23 +6,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from guides.services.catalogue import material_key
 from mobile_api import audit
 from mobile_api.actor import Actor
 
-from ..errors import ApplicationNotFound, FormInvalid, ItemNotAvailable, MaterialsIncomplete, MaterialUnknown
+from ..errors import FormInvalid, ItemNotAvailable, MaterialsIncomplete, MaterialUnknown
 from ..models import ThemeApplication
 from ..storage import FileStorage
 from . import workflow
+from .access import own_bundle
 from .applications import check_complete, draft_durability, new_application, submit_checked, verify_in_person
 from .catalogue import get_theme, item_of, merged_materials
 from .files import UploadLimits, upload_material
 from .present import summary
-
-try:  # the catalogue's own notion of "the same document" across items
-    from guides.services.catalogue import _material_key as material_key
-except ImportError:  # pragma: no cover
-    def material_key(name: str) -> str:
-        return name
 
 FINISHED = ("completed", "delivered", "refused", "withdrawn")
 
@@ -56,14 +52,6 @@ def create_theme_application(session: Session, actor: Actor, clock, theme_id: st
     audit.record(session, actor, "submissions.theme_application_create", "theme_application", bundle.id,
                  {"theme_id": theme.id, "members": [i.code for i in theme.members]}, at=now)
     draft_durability(session)
-    session.commit()
-    return bundle
-
-
-def own_bundle(session: Session, actor: Actor, bundle_id: int) -> ThemeApplication:
-    bundle = session.get(ThemeApplication, bundle_id)
-    if bundle is None or actor.kind != "citizen" or bundle.citizen_id != actor.id:
-        raise ApplicationNotFound(f"一件事申请 {bundle_id} 不存在")
     return bundle
 
 
@@ -93,7 +81,9 @@ def present_theme(session: Session, bundle: ThemeApplication, now) -> dict:
 def upload_theme_material(session: Session, actor: Actor, clock, storage: FileStorage, limits: UploadLimits,
                           bundle_id: int, material_name: str, stream, filename: str | None) -> list:
     """One file for a document of the merged list, attached to every member that
-    asks for it (stored once: the store is content-addressed)."""
+    asks for it (stored once: the store is content-addressed). Each member's
+    upload ends the transaction before copying bytes (upload_material's commit
+    point), so the members already attached stand if a later one is refused."""
     bundle = own_bundle(session, actor, bundle_id)
     key = material_key(material_name)
     targets = []
@@ -157,5 +147,4 @@ def submit_theme_application(session: Session, actor: Actor, clock, bundle_id: i
     for member, waivers in checked:
         submit_checked(session, member, actor, now, waivers, warning_ratio)
     bundle.submitted_at = now
-    session.commit()
     return bundle

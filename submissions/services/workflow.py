@@ -24,8 +24,9 @@ from sqlalchemy.orm.attributes import set_committed_value
 from mobile_api import audit, outbox
 from mobile_api.actor import Actor
 
-from ..errors import ConcurrentChange, InvalidTransition, StaffForbidden
+from ..errors import ConcurrentChange, InvalidTransition
 from ..models import Application, ApplicationEvent
+from . import access
 
 STATUS_LABELS = {
     "draft": "草稿", "submitted": "已提交待受理", "supplement_requested": "待补正", "under_review": "已受理审查中",
@@ -44,7 +45,7 @@ class Step:
     action: str
     sources: tuple[str, ...]
     target: str
-    roles: tuple[str, ...]  # who may take it; "citizen" for the owner
+    roles: tuple[str, ...]  # the identity.access kinds who may take it; "citizen" for the owner
     own_department: bool = False  # staff must belong to the owning department
 
 
@@ -83,19 +84,9 @@ def check_allowed(application: Application, action: str) -> Step:
 
 
 def check_staff(actor: Actor, application: Application, step: Step) -> None:
-    """Clerks act for every department at the general desk; decisions belong to
-    approvers of the owning department. A supplement during review is asked by
-    the approver, before acceptance by the clerk."""
-    role = actor.role if actor.is_staff else None
-    roles = step.roles
-    if step.action == "request_supplement":
-        roles = ("clerk",) if application.status == "submitted" else ("approver",)
-    if role not in roles:
-        who = "综合窗口工作人员" if roles == ("clerk",) else "本部门审批人员"
-        raise StaffForbidden(f"“{ACTION_LABELS[step.action]}”只能由{who}办理")
-    needs_department = step.own_department or (step.action == "request_supplement" and role == "approver")
-    if needs_department and actor.department_code != application.department_code:
-        raise StaffForbidden("只有事项所属部门的审批人员可以作出决定")
+    """Who may take the step: the rule lives in `access.check_step`."""
+    access.check_step(actor, application, step.action, step.roles, step.own_department,
+                      ACTION_LABELS[step.action])
 
 
 def move(session: Session, application: Application, actor: Actor, now: datetime, action: str, target: str,
@@ -112,7 +103,6 @@ def move(session: Session, application: Application, actor: Actor, now: datetime
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        session.rollback()
         raise ConcurrentChange("该申请刚被其他人处理，请刷新后查看最新状态")
     # The row now holds exactly these values: put them on the object without a
     # round trip (and without marking it dirty).

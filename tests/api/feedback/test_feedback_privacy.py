@@ -11,6 +11,7 @@ from sqlalchemy import select
 from feedback.models import FeedbackCase, FeedbackRating, FeedbackUpload
 from feedback.services.privacy import ERASED_TEXT
 from mobile_api import hooks
+from mobile_api.uow import UnitOfWork
 
 from .conftest import act, dispatched_case, image_bytes, submit
 
@@ -46,8 +47,13 @@ def test_erasure_keeps_cases_and_ratings_without_the_person(client, people, serv
                                                   "level": "unsatisfied", "reason": "slow", "comment": "我叫张三"},
                          headers=people.h(people.citizen)).json
 
+    # as the account closure runs it: inside a unit of work, which deletes the
+    # photo files once it has committed
+    work = UnitOfWork(session=db, clock=clock, config=app.config, name="test:erasure")
     hooks.erase_citizen(db, people.citizen.id, clock.now())
-    db.commit()
+    digest = upload["sha256"]
+    assert (Path(app.config["FEEDBACK_STORAGE_DIR"]) / digest[:2] / digest[2:4] / digest).exists()
+    work.complete()
     db.expire_all()
     kept_open = db.get(FeedbackCase, open_case["id"])
     assert kept_open.citizen_id is None and kept_open.text == ERASED_TEXT and kept_open.state == "withdrawn"
@@ -57,7 +63,6 @@ def test_erasure_keeps_cases_and_ratings_without_the_person(client, people, serv
     assert (kept_rating.citizen_id, kept_rating.comment, kept_rating.level, kept_rating.reason_code) == (
         None, None, 2, "slow")
     assert db.scalars(select(FeedbackUpload)).all() == []
-    digest = upload["sha256"]
     assert not (Path(app.config["FEEDBACK_STORAGE_DIR"]) / digest[:2] / digest[2:4] / digest).exists()
     stats = client.get("/api/v1/ratings/stats?period=month&year=2026&month=11").json
     assert stats["overall"]["bad_count"] == 1

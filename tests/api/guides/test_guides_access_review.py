@@ -7,18 +7,10 @@ import pytest
 
 from guides import services
 from guides.convert import item_to_data
-from identity import services as identity_services
 from mobile_api.audit import entries_for
 
 CODE = "010300010000"  # 居民身份证补领 (公安)
 BASE = "/api/v1/guides/admin/items"
-
-
-def _admin(app, session, clock, department_code, username):
-    # make.staff turns an admin of "gongan" into a platform admin (its default department); build it directly
-    staff = identity_services.create_staff(session, clock, username, "correct horse battery", "admin", "测试admin",
-                                           department_code, None, scrypt_n=app.config["PASSWORD_SCRYPT_N"])
-    return staff
 
 
 @pytest.fixture
@@ -36,7 +28,7 @@ def _published_data(session):
 
 
 def test_another_departments_admin_cannot_edit_publish_or_read_a_draft(client, app, session, clock, make, draft):
-    renshe = make.headers(_admin(app, session, clock, "renshe", "renshe-admin-review"))
+    renshe = make.headers(make.staff("admin", "renshe", hall_id=None, username="renshe-admin-review"))
     data = _published_data(session)
     changed = dict(data, name="被篡改的名称")
     assert client.put(f"{BASE}/{CODE}/draft", json=changed, headers=renshe).status_code == 403
@@ -57,13 +49,23 @@ def test_another_departments_admin_cannot_edit_publish_or_read_a_draft(client, a
     assert "guides.draft_update" not in actions and "guides.publish" not in actions
 
 
+def test_a_hall_admin_does_not_manage_the_catalogue(client, session, make, draft):
+    """identity.access: an admin with a hall and no department runs that hall;
+    it is not the platform admin it used to be taken for."""
+    hall_admin = make.headers(make.staff("admin", department_code=None, hall_id=1))
+    assert client.get(f"{BASE}/{CODE}/versions", headers=hall_admin).status_code == 403
+    refused = client.post(f"{BASE}/{CODE}/publish", headers=hall_admin)
+    assert refused.status_code == 403 and refused.json["code"] != "guides.not_your_department"
+    assert services.get_published_item(session, CODE).revision == draft["revision"] - 1  # still the old one
+
+
 def test_own_department_admin_may_edit_its_draft(client, app, session, clock, make, draft):
-    gongan = make.headers(_admin(app, session, clock, "gongan", "gongan-admin-review"))
+    gongan = make.headers(make.staff("admin", "gongan", hall_id=None, username="gongan-admin-review"))
     assert client.get(f"{BASE}/{CODE}/versions/{draft['revision']}", headers=gongan).status_code == 200
 
 
 def test_drafts_of_new_items_are_invisible_to_the_public(client, app, session, clock, make, catalogue):
-    gongan = make.headers(_admin(app, session, clock, "gongan", "gongan-admin-review2"))
+    gongan = make.headers(make.staff("admin", "gongan", hall_id=None, username="gongan-admin-review2"))
     data = _published_data(session)
     data.update(code="010300990000", implementation_code="441901010300990000001", name="访问复核测试事项",
                 keywords=["访问复核"])

@@ -52,7 +52,9 @@ def config_overrides(tmp_path):
 
 @pytest.fixture
 def catalogue(session, clock):
-    return load_sample_catalogue(session, clock)
+    summary = load_sample_catalogue(session, clock)
+    session.commit()  # the loader leaves the commit to its caller
+    return summary
 
 
 class Flow:

@@ -215,3 +215,51 @@ def test_editing_a_form_with_its_masked_id_number_keeps_the_real_one(client, flo
     session.expire_all()
     stored = session.get(Application, app_id).form_data["id_number"]
     assert isinstance(stored, dict) and "$sealed" in stored
+
+
+def _ids(response):
+    assert response.status_code == 200, response.json
+    return [row["id"] for row in response.json]
+
+
+def test_a_hall_admin_runs_a_hall_and_handles_no_applications(client, flow, session):
+    """identity.access: an admin with a hall and no department is a hall
+    admin, not the platform admin it used to be taken for."""
+    app_id = flow.accepted()  # accepted at hall 1, the hall admin's own
+    hall_admin = flow.make.staff("admin", department_code=None, hall_id=1)
+    h = flow.make.headers(hall_admin)
+    before = _row(flow, app_id)
+    assert flow.staff_get(app_id, hall_admin).status_code == 403
+    assert client.get(f"{API}/staff/applications", headers=h).status_code == 403
+    assert client.get(f"{API}/supervision/applications", headers=h).status_code == 403
+    assert flow.staff(hall_admin, app_id, "approve", {"opinion": "越权"}).status_code == 403
+    assert _row(flow, app_id) == before
+
+
+def test_the_platform_admin_reads_every_department_but_decides_nothing(client, flow, session):
+    app_id = flow.accepted()
+    platform = flow.make.staff("admin")
+    h = flow.make.headers(platform)
+    assert flow.staff_get(app_id, platform).status_code == 200
+    assert app_id in _ids(client.get(f"{API}/staff/applications", query_string={"department_code": "canlian"},
+                                     headers=h))
+    assert app_id in _ids(client.get(f"{API}/staff/applications", query_string={"status": "under_review"},
+                                     headers=h))
+    assert client.get(f"{API}/supervision/applications", headers=h).status_code == 200
+    assert flow.staff(platform, app_id, "approve", {"opinion": "越权"}).status_code == 403
+
+
+def test_a_department_admin_reads_and_revokes_for_its_own_department_only(client, flow, session):
+    cert_id = _certificate(flow, client)
+    app_id = flow.accepted()
+    own = flow.make.staff("admin", "canlian", hall_id=None)
+    other = flow.make.staff("admin", "renshe", hall_id=None)
+    assert flow.staff_get(app_id, own).status_code == 200
+    assert client.get(f"{API}/staff/applications", query_string={"department_code": "renshe"},
+                      headers=flow.make.headers(own)).status_code == 403
+    refused = client.post(f"{API}/staff/certificates/{cert_id}/revoke", json={"reason": "越权"},
+                          headers=flow.make.headers(other))
+    assert refused.status_code == 403
+    revoked = client.post(f"{API}/staff/certificates/{cert_id}/revoke", json={"reason": "证照信息有误"},
+                          headers=flow.make.headers(own))
+    assert revoked.status_code == 200 and revoked.json["revoked_at"] is not None

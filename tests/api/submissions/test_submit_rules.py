@@ -73,6 +73,7 @@ def test_verified_citizen_gets_shared_materials_waived_and_form_prefilled(flow, 
     actor = make.actor(flow.citizen)
     real_name.declare(session, app.extensions["cipher"], actor, clock, "王小明", valid_id("44190019850612004"))
     real_name.mark_verified(session, flow.citizen.id, actor, clock, "local")
+    session.commit()  # services leave the commit to the unit of work; here the test is it
     created = flow.create(form={"disability_cert_no": "44190019900307123X41", "reason": "证件损坏"})
     assert created.json["form"]["name"] == "王小明"
     # Pre-filled from the verified record, shown masked (the real value is sealed at rest).

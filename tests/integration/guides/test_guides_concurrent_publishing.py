@@ -13,6 +13,7 @@ from guides.errors import DraftExists, NotADraft
 from guides.models import Department, Material, ServiceItem
 from mobile_api.actor import Actor
 from mobile_api.clock import SystemClock
+from mobile_api.uow import working
 
 pytestmark = pytest.mark.postgres
 
@@ -75,11 +76,11 @@ def run_together(n, fn):
 
 def test_two_admins_publishing_the_same_draft_make_one_version(new_session):
     clock = SystemClock()
-    with new_session() as s:
+    with new_session() as s, working(s, clock):
         services.create_draft(s, ADMIN, clock, make_item(1))
 
     def publish(_):
-        with new_session() as s:
+        with new_session() as s, working(s, clock):
             return services.publish(s, ADMIN, clock, "990800010000").version
 
     results = run_together(4, publish)
@@ -95,7 +96,7 @@ def test_two_admins_publishing_the_same_draft_make_one_version(new_session):
 def test_two_admins_starting_a_draft_at_once_get_one(new_session):
     clock = SystemClock()
     def create(_):
-        with new_session() as s:
+        with new_session() as s, working(s, clock):
             return services.create_draft(s, ADMIN, clock, make_item(2)).id
 
     results = run_together(4, create)
@@ -106,13 +107,13 @@ def test_two_admins_starting_a_draft_at_once_get_one(new_session):
 def test_parallel_publishes_get_distinct_consecutive_versions(new_session):
     clock = SystemClock()
     codes = []
-    with new_session() as s:
+    with new_session() as s, working(s, clock):
         for seq in range(10, 16):
             codes.append(services.create_draft(s, ADMIN, clock, make_item(seq)).code)
         start = services.catalogue_version(s)
 
     def publish(i):
-        with new_session() as s:
+        with new_session() as s, working(s, clock):
             return services.publish(s, ADMIN, clock, codes[i]).version
 
     versions = run_together(len(codes), publish)

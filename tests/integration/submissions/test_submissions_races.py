@@ -19,6 +19,7 @@ from identity.models import Citizen, StaffUser
 from mobile_api.clock import SystemClock
 from mobile_api.errors import DomainError
 from mobile_api.outbox import OutboxMessage
+from mobile_api.uow import working
 from submissions.certificates import CertificateSigner
 from submissions.models import Application, ApplicationEvent, Certificate
 from submissions.services import staff
@@ -83,7 +84,9 @@ def world(engine):
 
 
 def _race(make_session, attempts):
-    """Run each `attempt(session)` in its own thread and connection, all at once."""
+    """Run each `attempt(session)` in its own thread and connection, all at
+    once, each as one unit of work (as a request is): it commits if the
+    attempt returns, rolls back if it raises."""
     barrier = threading.Barrier(len(attempts))
     outcomes = []
     lock = threading.Lock()
@@ -92,7 +95,8 @@ def _race(make_session, attempts):
         with make_session() as session:
             barrier.wait()
             try:
-                attempt(session)
+                with working(session, SystemClock(), name="race"):
+                    attempt(session)
                 result = "ok"
             except DomainError as exc:
                 result = (exc.status, exc.code)
@@ -133,7 +137,7 @@ def test_two_clerks_accept_and_refuse_at_once(world):
 def test_two_approvers_approve_and_deny_at_once(world):
     make_session, ids, people = world
     clock = SystemClock()
-    with make_session() as session:
+    with make_session() as session, working(session, clock):
         staff.accept(session, _actor(people[0]), clock, CTX, ids["application"], None)
     approver_a, approver_b = _actor(people[2]), _actor(people[3])
     outcomes = _race(make_session, [
