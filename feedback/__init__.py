@@ -14,7 +14,7 @@ def init_app(app, api):
     from .services.privacy import erase_citizen, merge_citizen
     from .services.served import served_case
     from .settings import SETTINGS
-    from .sweep import periodic_sweep
+    from .services.sweep import periodic_sweep
 
     register_settings(app, SETTINGS)
     api.register_blueprint(cases_blp)
