@@ -61,18 +61,36 @@ def _existing_slot(session: Session, queue_id: int, starts_at: datetime) -> tupl
     return None if row is None else tuple(row)
 
 
-_SLOT_READ = "SELECT id, booked, capacity FROM booking_slots WHERE queue_id = %(queue_id)s AND starts_at = %(starts_at)s"
+# PostgreSQL: the slot's (id, booked, capacity), or NULLs when its row does
+# not exist yet, and whether the citizen has a booked appointment whose
+# check-in window has closed (a no-show the job has not marked yet). One row
+# always, in one round trip: most bookings need no no-show sweep at all.
+_SLOT_AND_OVERDUE = (
+    "SELECT s.id, s.booked, s.capacity, EXISTS (SELECT 1 FROM booking_appointments a"
+    " WHERE a.citizen_id = %(citizen_id)s AND a.status = 'booked' AND a.starts_at < %(late_before)s) AS overdue"
+    " FROM (SELECT 1) AS one LEFT JOIN booking_slots s"
+    " ON s.queue_id = %(queue_id)s AND s.starts_at = %(starts_at)s")
 
 
-def _slot_before_booking(session: Session, queue_id: int, starts_at: datetime) -> tuple[int, int, int] | None:
-    """The slot's (id, booked, capacity) at the start of a booking. Three in
-    four requests of a rush stop here with a full slot, so on PostgreSQL the
-    read ends its read-only transaction in the same round trip."""
+def _slot_before_booking(session: Session, citizen_id: int, queue_id: int, starts_at: datetime,
+                         late_before: datetime) -> tuple[tuple[int, int, int] | None, bool]:
+    """The slot's (id, booked, capacity) at the start of a booking, and whether
+    the citizen may have no-shows to mark first. Three in four requests of a
+    rush stop here with a full slot, so on PostgreSQL the read ends its
+    read-only transaction in the same round trip."""
+    if session.get_bind().dialect.name != "postgresql":
+        overdue = session.scalar(select(Appointment.id).where(
+            Appointment.citizen_id == citizen_id, Appointment.status == "booked",
+            Appointment.starts_at < late_before).limit(1)) is not None
+        return _existing_slot(session, queue_id, starts_at), overdue
+    params = {"citizen_id": citizen_id, "late_before": late_before, "queue_id": queue_id, "starts_at": starts_at}
     work = uow.of(session)
-    if not work.pipelined:
-        return _existing_slot(session, queue_id, starts_at)
-    row = work.read_outside_transaction(_SLOT_READ, {"queue_id": queue_id, "starts_at": starts_at})
-    return None if row is None else tuple(row)
+    if work.pipelined:
+        row = work.read_outside_transaction(_SLOT_AND_OVERDUE, params)
+    else:
+        row = session.connection().exec_driver_sql(_SLOT_AND_OVERDUE, params).first()
+    slot = None if row[0] is None else (row[0], row[1], row[2])
+    return slot, bool(row[3])
 
 
 def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, starts_at: datetime,
@@ -192,12 +210,12 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
-    known = _slot_before_booking(session, link.queue_id, starts_at)
+    known, overdue = _slot_before_booking(session, actor.id, link.queue_id, starts_at, now - policy.check_in_late)
     if known is not None and known[1] >= known[2]:
         # A read, not the rule: a full slot answers at once, without queueing
         # for its row lock; the conditional UPDATE below is what decides.
         raise SlotFull("该时段已约满，请选择其他时段")
-    if sweep_no_shows(session, clock, policy, citizen_id=actor.id):
+    if overdue and sweep_no_shows(session, clock, policy, citizen_id=actor.id):
         uow.commit_point(session, "the citizen's no-shows stand even if this booking is then refused")
     _claim_active(session, actor.id, now, policy)
     slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window,
