@@ -56,6 +56,7 @@ class UnitOfWork:
     implicit: bool = False
     _final: _FinalStatements | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _on_end: list[Callable[[], None]] = field(default_factory=list)
     commit_points: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -72,6 +73,14 @@ class UnitOfWork:
         self.commit_points.append(reason)
         log.debug("commit point", extra={"uow": self.name, "reason": reason})
         self.session.commit()
+
+    def on_end(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the unit of work has ended, committed or not
+        (releasing a marker that keeps a retry out until the outcome is stored)."""
+        if self.implicit:
+            callback()
+            return
+        self._on_end.append(callback)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the unit of work has committed (never after a rollback)."""
@@ -174,6 +183,12 @@ class UnitOfWork:
 
     def complete(self) -> None:
         """Commit everything once; then run the after-commit callbacks."""
+        try:
+            self._complete()
+        finally:
+            self._ended()
+
+    def _complete(self) -> None:
         final, self._final = self._final, None
         if final is None:
             if self.session.in_transaction():
@@ -194,7 +209,18 @@ class UnitOfWork:
     def abort(self) -> None:
         self._final = None
         self._after_commit = []
-        self.session.rollback()
+        try:
+            self.session.rollback()
+        finally:
+            self._ended()
+
+    def _ended(self) -> None:
+        callbacks, self._on_end = self._on_end, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # e.g. Redis gone: the marker expires on its own
+                log.warning("end-of-work callback failed", exc_info=True)
 
     def _commit_with(self, final: _FinalStatements) -> None:
         from psycopg import ClientCursor
