@@ -93,6 +93,7 @@ def _prepare(tmp: str) -> tuple[dict, str]:
         load_sample_catalogue(session, app.extensions["clock"])
         citizen = identity_services.create_citizen(session, app.extensions["clock"])
         token = app.extensions["tokens"].issue_access(identity_services.citizen_actor(citizen, "app"))
+        session.commit()  # the services leave committing to their caller
         session.close()
     return env, token
 

@@ -21,6 +21,7 @@ from mobile_api.clock import LOCAL_TZ
 from mobile_api.crypto import PersonalDataCipher, mask_id_number, mask_name
 from mobile_api.uow import commit_point
 
+from .access import is_staff
 from .face.errors import IdNumberTaken, RealNameInvalid, RealNameLocked, RealNameMissing
 from .id_numbers import IdNumberError, normalise, parse_id_number
 from .real_name_models import RealNameRecord
@@ -134,7 +135,7 @@ def verified_identity(session: Session, citizen_id: int, actor: Actor | None = N
     result = {"name": cipher.decrypt(record.name_enc, _NAME_CONTEXT),
               "id_number": cipher.decrypt(record.id_number_enc, _ID_CONTEXT),
               "birth_date": record.birth_date}
-    if actor is not None and actor.is_staff:
+    if is_staff(actor):
         audit.record(session, actor, "identity.real_name_read", "citizen", citizen_id,
                      {"fields": ["name", "id_number"]}, at=clock.now() if clock else None)
         commit_point(session, "a staff read of a citizen's name and ID number is audited even if the request fails")

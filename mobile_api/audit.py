@@ -44,21 +44,19 @@ def record(session: Session, actor: Actor, action: str, object_type: str, object
            details: dict | None = None, at: datetime | None = None) -> AuditEntry:
     """Add an audit entry to the current transaction. Never put secrets or
     unmasked personal data in `details`."""
-    entry = AuditEntry(
-        occurred_at=at or utcnow(),
-        principal_kind=actor.kind,
-        principal_id=actor.id,
-        role=actor.role,
-        channel=actor.channel,
-        action=action,
-        object_type=object_type,
-        object_id=None if object_id is None else str(object_id),
-        request_id=actor.request_id,
-        ip=actor.ip,
-        details=details,
-    )
+    entry = AuditEntry(**entry_values(actor, action, object_type, object_id, details, at))
     session.add(entry)
     return entry
+
+
+def entry_values(actor: Actor, action: str, object_type: str, object_id=None, details: dict | None = None,
+                 at: datetime | None = None) -> dict:
+    """The columns of an entry, for a caller that inserts it with a statement of
+    its own (the booking's one-round-trip write)."""
+    return {"occurred_at": at or utcnow(), "principal_kind": actor.kind, "principal_id": actor.id,
+            "role": actor.role, "channel": actor.channel, "action": action, "object_type": object_type,
+            "object_id": None if object_id is None else str(object_id), "request_id": actor.request_id,
+            "ip": actor.ip, "details": details}
 
 
 def entries_for(session: Session, object_type: str, object_id) -> list[AuditEntry]:

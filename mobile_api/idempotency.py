@@ -132,12 +132,12 @@ def idempotent(view):
         if record is not None:
             return replay_or_refuse(record, fingerprint)
         acquire(redis, scope, fingerprint)
-        try:
-            response = make_response(view(*args, **kwargs))
-            finish(db, clock, scope, fingerprint, response)
-            return response
-        finally:
-            release(redis, scope)
+        # Released when the request's unit of work has ended, so a retry
+        # cannot slip in between the answer and the commit of its record.
+        current_uow().on_end(lambda: release(redis, scope))
+        response = make_response(view(*args, **kwargs))
+        finish(db, clock, scope, fingerprint, response)
+        return response
 
     return wrapper
 

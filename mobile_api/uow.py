@@ -21,6 +21,7 @@ been flushed, so the lock is held for the server's commit only.
 from __future__ import annotations
 
 import logging
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,10 +38,9 @@ _INFO_KEY = "unit_of_work"
 
 
 @dataclass
-class _FinalStatement:
-    sql: str
-    params: dict
-    errors: dict[str, Callable[[], Exception]]
+class _FinalStatements:
+    statements: list[tuple[str, dict]]
+    errors: dict[str, Callable[[Exception], Exception]]
 
 
 @dataclass
@@ -54,8 +54,9 @@ class UnitOfWork:
     # work around it: named commit points commit at once, the hot path runs
     # its statement at once, after-commit callbacks run at once.
     implicit: bool = False
-    _final: _FinalStatement | None = None
+    _final: _FinalStatements | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
+    _on_end: list[Callable[[], None]] = field(default_factory=list)
     commit_points: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -72,6 +73,14 @@ class UnitOfWork:
         self.commit_points.append(reason)
         log.debug("commit point", extra={"uow": self.name, "reason": reason})
         self.session.commit()
+
+    def on_end(self, callback: Callable[[], None]) -> None:
+        """Run `callback` when the unit of work has ended, committed or not
+        (releasing a marker that keeps a retry out until the outcome is stored)."""
+        if self.implicit:
+            callback()
+            return
+        self._on_end.append(callback)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the unit of work has committed (never after a rollback)."""
@@ -110,22 +119,38 @@ class UnitOfWork:
         self.session.commit()  # the session's bookkeeping: the server has committed
         return row
 
-    def finish_with(self, sql: str, params: dict, errors: dict[str, Callable[[], Exception]] | None = None) -> None:
-        """The hot path: `sql` is this unit of work's last statement, sent with
-        COMMIT in one round trip at `complete()`. A database error whose
-        SQLSTATE is in `errors` becomes that domain error (and nothing commits).
-        Where the pipeline does not apply, the statement runs now."""
+    def finish_with(self, statements: list[tuple[str, dict]],
+                    errors: dict[str, Callable[[Exception], Exception]] | None = None) -> None:
+        """The hot path: `statements` (SQL with %(name)s parameters, see
+        `compiled`) are this unit of work's last, sent with its COMMIT in one
+        round trip at `complete()`. With nothing else written before them,
+        they go as one multi-statement query, which PostgreSQL runs as one
+        transaction (no BEGIN round trip). A database error whose SQLSTATE is
+        in `errors` becomes that domain error (`errors[state](exc)`), and
+        nothing commits. Where the pipeline does not apply, they run now."""
         errors = errors or {}
         if not self.pipelined:
             try:
                 with self.session.begin_nested():
-                    self.session.connection().exec_driver_sql(sql, params)
+                    for sql, params in statements:
+                        self.session.connection().exec_driver_sql(sql, params)
             except Exception as exc:
                 raise _translated(exc, errors) from exc
             return
         if self._final is not None:
-            raise RuntimeError("a unit of work has one final statement")
-        self._final = _FinalStatement(sql, params, errors)
+            raise RuntimeError("a unit of work has one final batch of statements")
+        self._final = _FinalStatements(list(statements), errors)
+
+    def compiled(self, statement, prefix: str) -> tuple[str, dict]:
+        """A Core statement as SQL text with its parameters bound (types'
+        processing applied), names prefixed so several can share one query."""
+        compiled = statement.compile(dialect=self.session.get_bind().dialect)
+        params = compiled.construct_params()
+        for name, process in compiled._bind_processors.items():
+            if name in params and params[name] is not None:
+                params[name] = process(params[name])
+        sql = re.sub(r"%\((\w+)\)s", lambda m: f"%({prefix}{m.group(1)})s", str(compiled))
+        return sql, {f"{prefix}{name}": value for name, value in params.items()}
 
     def read_outside_transaction(self, sql: str, params: dict):
         """PostgreSQL only (see `pipelined`): the first row of a read that needs
@@ -158,6 +183,12 @@ class UnitOfWork:
 
     def complete(self) -> None:
         """Commit everything once; then run the after-commit callbacks."""
+        try:
+            self._complete()
+        finally:
+            self._ended()
+
+    def _complete(self) -> None:
         final, self._final = self._final, None
         if final is None:
             if self.session.in_transaction():
@@ -178,29 +209,60 @@ class UnitOfWork:
     def abort(self) -> None:
         self._final = None
         self._after_commit = []
-        self.session.rollback()
+        try:
+            self.session.rollback()
+        finally:
+            self._ended()
 
-    def _commit_with(self, final: _FinalStatement) -> None:
+    def _ended(self) -> None:
+        callbacks, self._on_end = self._on_end, []
+        for callback in callbacks:
+            try:
+                callback()
+            except Exception:  # e.g. Redis gone: the marker expires on its own
+                log.warning("end-of-work callback failed", exc_info=True)
+
+    def _commit_with(self, final: _FinalStatements) -> None:
         from psycopg import ClientCursor
 
         self.session.flush()
+        body = "; ".join(sql for sql, _ in final.statements)
+        params: dict = {}
+        for _, more in final.statements:
+            params.update(more)
         raw = self.session.connection().connection.driver_connection
+        # ClientCursor binds parameters client-side (escaped literals) so the
+        # statements go as one simple query. Inside a transaction the COMMIT
+        # goes with them (and is skipped by the server if one fails); with
+        # none open, a multi-statement query is itself one transaction.
+        alone = not self.session.in_transaction() or self._nothing_written_yet(raw)
         try:
-            # ClientCursor binds parameters client-side (escaped literals) so
-            # "statement; COMMIT" goes as one simple query; if the statement
-            # fails, the server skips the COMMIT.
-            with ClientCursor(raw) as cursor:
-                cursor.execute(final.sql + "; COMMIT", final.params)
+            if alone:
+                raw.autocommit = True
+                try:
+                    with ClientCursor(raw) as cursor:
+                        cursor.execute(body, params)
+                finally:
+                    raw.autocommit = False
+            else:
+                with ClientCursor(raw) as cursor:
+                    cursor.execute(body + "; COMMIT", params)
         except Exception as exc:
             self.session.rollback()
             raise _translated(exc, final.errors) from exc
         self.session.commit()  # the session's bookkeeping: the server has committed
 
+    @staticmethod
+    def _nothing_written_yet(raw) -> bool:
+        from psycopg import pq
 
-def _translated(exc: Exception, errors: dict[str, Callable[[], Exception]]) -> Exception:
+        return raw.pgconn.transaction_status == pq.TransactionStatus.IDLE
+
+
+def _translated(exc: Exception, errors: dict[str, Callable[[Exception], Exception]]) -> Exception:
     state = getattr(getattr(exc, "orig", exc), "sqlstate", None)
     factory = errors.get(state) if state else None
-    return factory() if factory is not None else exc
+    return factory(getattr(exc, "orig", exc)) if factory is not None else exc
 
 
 def of(session: Session) -> UnitOfWork:

@@ -15,6 +15,7 @@ from datetime import timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from identity.access import owns
 from identity.face.consent import has_consent
 from identity.face.verifier import FaceCheckResult, FaceVerifier, complete_pass
 from identity.real_name import id_number_index, record_for
@@ -115,7 +116,7 @@ class WeChatFaceVerifier(FaceVerifier):
         is recorded, never believed."""
         check = session.scalar(select(FaceVerification).where(
             FaceVerification.verify_id == submission.get("verify_id")))
-        if check is None or check.citizen_id != actor.id:
+        if check is None or not owns(actor, check.citizen_id):
             raise FaceVerificationNotFound("人脸核身会话不存在")
         now = clock.now()
         if check.status != "pending":

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -61,18 +61,39 @@ def _existing_slot(session: Session, queue_id: int, starts_at: datetime) -> tupl
     return None if row is None else tuple(row)
 
 
-_SLOT_READ = "SELECT id, booked, capacity FROM booking_slots WHERE queue_id = %(queue_id)s AND starts_at = %(starts_at)s"
+# PostgreSQL: the slot's (id, booked, capacity), or NULLs when its row does
+# not exist yet, and whether the citizen has a booked appointment whose
+# check-in window has closed (a no-show the job has not marked yet). One row
+# always, in one round trip: most bookings need no no-show sweep at all.
+# The appointment's id is drawn here too (a sequence is outside transactions;
+# a refused booking leaves a gap, as any rolled-back insert would).
+_SLOT_AND_OVERDUE = (
+    "SELECT s.id, s.booked, s.capacity, EXISTS (SELECT 1 FROM booking_appointments a"
+    " WHERE a.citizen_id = %(citizen_id)s AND a.status = 'booked' AND a.starts_at < %(late_before)s) AS overdue,"
+    " nextval(pg_get_serial_sequence('booking_appointments', 'id')) AS appointment_id"
+    " FROM (SELECT 1) AS one LEFT JOIN booking_slots s"
+    " ON s.queue_id = %(queue_id)s AND s.starts_at = %(starts_at)s")
 
 
-def _slot_before_booking(session: Session, queue_id: int, starts_at: datetime) -> tuple[int, int, int] | None:
-    """The slot's (id, booked, capacity) at the start of a booking. Three in
-    four requests of a rush stop here with a full slot, so on PostgreSQL the
-    read ends its read-only transaction in the same round trip."""
+def _slot_before_booking(session: Session, citizen_id: int, queue_id: int, starts_at: datetime,
+                         late_before: datetime) -> tuple[tuple[int, int, int] | None, bool, int | None]:
+    """The slot's (id, booked, capacity) at the start of a booking, and whether
+    the citizen may have no-shows to mark first, and on PostgreSQL the new
+    appointment's id. Three in four requests of a rush stop here with a full
+    slot, so on PostgreSQL the read needs no transaction around it."""
+    if session.get_bind().dialect.name != "postgresql":
+        overdue = session.scalar(select(Appointment.id).where(
+            Appointment.citizen_id == citizen_id, Appointment.status == "booked",
+            Appointment.starts_at < late_before).limit(1)) is not None
+        return _existing_slot(session, queue_id, starts_at), overdue, None
+    params = {"citizen_id": citizen_id, "late_before": late_before, "queue_id": queue_id, "starts_at": starts_at}
     work = uow.of(session)
-    if not work.pipelined:
-        return _existing_slot(session, queue_id, starts_at)
-    row = work.read_outside_transaction(_SLOT_READ, {"queue_id": queue_id, "starts_at": starts_at})
-    return None if row is None else tuple(row)
+    if work.pipelined:
+        row = work.read_outside_transaction(_SLOT_AND_OVERDUE, params)
+    else:
+        row = session.connection().exec_driver_sql(_SLOT_AND_OVERDUE, params).first()
+    slot = None if row[0] is None else (row[0], row[1], row[2])
+    return slot, bool(row[3]), row[4]
 
 
 def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, starts_at: datetime,
@@ -91,32 +112,28 @@ def _ensure_slot(session: Session, hall_id: int, queue_id: int, day: date, start
     return session.scalar(select(Slot.id).where(Slot.queue_id == queue_id, Slot.starts_at == starts_at))
 
 
+# PostgreSQL: the booking's writes go as the unit of work's final batch, in
+# one round trip (uow.finish_with): functions from migration booking_0002
+# count the citizen's appointment (SQLSTATE BK002 over the limit, BK003
+# while blocked) and take the slot's place (BK001 when full), around the
+# plain inserts of the appointment, its audit entry and its messages. The
+# place is taken last, so the hot slot row is locked only until the commit
+# in the same query; any failure and nothing of the booking stays.
+_CLAIM = "SELECT booking_claim_active(%(citizen_id)s, %(now)s, %(max_active)s)"
+_TAKE_PLACE = "SELECT booking_take_place(%(slot_id)s)"
+SLOT_FULL, TOO_MANY, BLOCKED = "BK001", "BK002", "BK003"
+UNIQUE_VIOLATION = "23505"
+ONE_PER_ITEM_AND_DAY = "uq_booking_appointments_active_item_day"
+
+
+def _slot_full(_exc=None) -> SlotFull:
+    return SlotFull("该时段已约满，请选择其他时段")
+
+
 def _take_place(session: Session, slot_id: int) -> bool:
     taken = session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
                             .values(booked=Slot.booked + 1))
     return taken.rowcount == 1
-
-
-# PostgreSQL: take a place by the function from migration booking_0002, which
-# raises SQLSTATE BK001 (booking.slot_full) when the slot is full. It is the
-# unit of work's final statement, sent with its COMMIT in one round trip after
-# everything else of the request; when it raises, the server skips the COMMIT
-# and nothing of the booking stays.
-_TAKE_PLACE = "SELECT booking_take_place(%(slot_id)s)"
-SLOT_FULL_SQLSTATE = "BK001"
-
-
-def _slot_full() -> SlotFull:
-    return SlotFull("该时段已约满，请选择其他时段")
-
-
-def _take_place_last(session: Session, slot_id: int) -> None:
-    """Take the place last, so the hot slot row stays locked only until commit."""
-    if session.get_bind().dialect.name != "postgresql":
-        if not _take_place(session, slot_id):
-            raise _slot_full()
-        return
-    uow.of(session).finish_with(_TAKE_PLACE, {"slot_id": slot_id}, errors={SLOT_FULL_SQLSTATE: _slot_full})
 
 
 def _release_place(session: Session, slot_id: int) -> None:
@@ -140,26 +157,31 @@ def _claim_active(session: Session, citizen_id: int, now: datetime, policy: Poli
             where=(CitizenLimit.active_count < policy.max_active_per_citizen)
             & (CitizenLimit.blocked_until.is_(None) | (CitizenLimit.blocked_until <= now)))
         .returning(CitizenLimit.active_count)).first()
-    if claimed is not None:
-        return
-    blocked_until, reason = session.execute(select(CitizenLimit.blocked_until, CitizenLimit.blocked_reason)
-                                            .where(CitizenLimit.citizen_id == citizen_id)).one()
+    if claimed is None:
+        raise _limit_refusal(session, citizen_id, now, policy)
+
+
+def _limit_refusal(session: Session, citizen_id: int, now: datetime, policy: Policy) -> Exception:
+    """Why the citizen may not book one more: blocked for no-shows, or at the limit."""
+    row = session.execute(select(CitizenLimit.blocked_until, CitizenLimit.blocked_reason)
+                          .where(CitizenLimit.citizen_id == citizen_id)).first()
+    blocked_until, reason = row if row is not None else (None, None)
     if blocked_until is not None and blocked_until > now:
         until = blocked_until.astimezone(LOCAL_TZ).date().isoformat()
-        raise BookingBlocked(f"{reason or '多次爽约'}，{until} 前不能预约",
-                             extra={"blocked_until": blocked_until.isoformat(), "reason": reason})
-    raise TooManyAppointments(f"您已有 {policy.max_active_per_citizen} 个有效预约，请先办理或取消后再预约",
-                              extra={"limit": policy.max_active_per_citizen})
+        return BookingBlocked(f"{reason or '多次爽约'}，{until} 前不能预约",
+                              extra={"blocked_until": blocked_until.isoformat(), "reason": reason})
+    return TooManyAppointments(f"您已有 {policy.max_active_per_citizen} 个有效预约，请先办理或取消后再预约",
+                               extra={"limit": policy.max_active_per_citizen})
 
 
-def _notify(session: Session, appointment: Appointment, now: datetime, hall_name: str) -> None:
+def _messages(appointment: Appointment, now: datetime, hall_name: str) -> list[dict]:
+    """The confirmation and the reminders still ahead, as outbox rows. Their
+    keys are new (fresh appointment id and nonce), so they are inserted as
+    they are, without enqueue's check per message."""
     data = {"appointment_id": appointment.id, "hall": hall_name, "item_code": appointment.item_code,
             "starts_at": appointment.starts_at.isoformat(),
             "local_time": appointment.starts_at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")}
     base = f"booking:{appointment.id}:{appointment.qr_nonce}"
-    # The keys are new (fresh appointment id and nonce), so the rows are added
-    # as enqueue would add them but without its flush per message: the commit
-    # writes them in one INSERT. Fewer round trips on the busiest write we have.
     messages = [(f"{base}:confirmed", {"citizen_id": appointment.citizen_id, "event": "booking_confirmed",
                                        "data": data}, None)]
     for name, before in REMINDERS:
@@ -167,10 +189,14 @@ def _notify(session: Session, appointment: Appointment, now: datetime, hall_name
         if delay > timedelta(0):
             messages.append((f"{base}:{name}", {"citizen_id": appointment.citizen_id, "event": "booking_reminder",
                                                 "data": dict(data, reminder=name)}, delay))
-    for key, payload, delay in messages:
-        session.add(outbox.OutboxMessage(topic=outbox.CITIZEN_NOTIFY, payload=payload, dedupe_key=key,
-                                         status="pending", attempts=0, max_attempts=6,
-                                         available_at=now + (delay or timedelta()), created_at=now))
+    return [{"topic": outbox.CITIZEN_NOTIFY, "payload": payload, "dedupe_key": key, "status": "pending",
+             "attempts": 0, "max_attempts": 6, "available_at": now + (delay or timedelta()), "created_at": now}
+            for key, payload, delay in messages]
+
+
+def _notify(session: Session, appointment: Appointment, now: datetime, hall_name: str) -> None:
+    for row in _messages(appointment, now, hall_name):
+        session.add(outbox.OutboxMessage(**row))
 
 
 def cancel_reminders(session: Session, appointment: Appointment) -> None:
@@ -192,30 +218,66 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
-    known = _slot_before_booking(session, link.queue_id, starts_at)
+    known, overdue, new_id = _slot_before_booking(session, actor.id, link.queue_id, starts_at, now - policy.check_in_late)
     if known is not None and known[1] >= known[2]:
         # A read, not the rule: a full slot answers at once, without queueing
         # for its row lock; the conditional UPDATE below is what decides.
         raise SlotFull("该时段已约满，请选择其他时段")
-    if sweep_no_shows(session, clock, policy, citizen_id=actor.id):
+    if overdue and sweep_no_shows(session, clock, policy, citizen_id=actor.id):
         uow.commit_point(session, "the citizen's no-shows stand even if this booking is then refused")
-    _claim_active(session, actor.id, now, policy)
+    postgres = new_id is not None
+    if not postgres:
+        _claim_active(session, actor.id, now, policy)
     slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window,
                            known)
-    appointment = Appointment(citizen_id=actor.id, hall_id=hall.id, queue_id=link.queue_id, slot_id=slot_id,
-                              item_code=item_code, local_date=day, starts_at=starts_at, ends_at=ends_at,
-                              status="booked", qr_nonce=secrets.token_hex(8), channel=actor.channel,
-                              created_at=now, reschedule_count=0)
+    values = {"citizen_id": actor.id, "hall_id": hall.id, "queue_id": link.queue_id, "slot_id": slot_id,
+              "item_code": item_code, "local_date": day, "starts_at": starts_at, "ends_at": ends_at,
+              "status": "booked", "qr_nonce": secrets.token_hex(8), "channel": actor.channel, "created_at": now,
+              "reschedule_count": 0}
+    details = {"hall_id": hall.id, "item_code": item_code, "starts_at": starts_at.isoformat()}
+    if postgres:
+        return _book_in_one_round_trip(session, actor, policy, Appointment(id=new_id, **values), details,
+                                       hall.name, now)
+    appointment = Appointment(**values)
     session.add(appointment)
     try:
         session.flush()
     except IntegrityError as exc:
         raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
-    audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id,
-                 {"hall_id": hall.id, "item_code": item_code, "starts_at": starts_at.isoformat()}, at=now)
+    audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id, details, at=now)
     _notify(session, appointment, now, hall.name)
-    session.flush()  # the audit entry and messages go in before the hot row is touched
-    _take_place_last(session, slot_id)
+    # Last, so the hot slot row stays locked only until commit.
+    if not _take_place(session, slot_id):
+        raise _slot_full()
+    return appointment
+
+
+def _book_in_one_round_trip(session: Session, actor: Actor, policy: Policy, appointment: Appointment,
+                            details: dict, hall_name: str, now: datetime) -> Appointment:
+    """PostgreSQL: every write of the booking as the unit of work's final
+    batch. `appointment` is not added to the session: everything its row holds
+    is known already (the id came with the slot read)."""
+    work = uow.of(session)
+    row = {column: getattr(appointment, column) for column in (
+        "id", "citizen_id", "hall_id", "queue_id", "slot_id", "item_code", "local_date", "starts_at", "ends_at",
+        "status", "qr_nonce", "channel", "created_at", "reschedule_count")}
+    entry = audit.entry_values(actor, "booking.appointment_create", "appointment", appointment.id, details, now)
+
+    def duplicate(exc):
+        if getattr(getattr(exc, "diag", None), "constraint_name", None) == ONE_PER_ITEM_AND_DAY:
+            return DuplicateAppointment(f"您在 {appointment.local_date.isoformat()} 已预约该事项")
+        return exc
+
+    def over_limit(_exc):
+        return _limit_refusal(session, appointment.citizen_id, now, policy)
+
+    work.finish_with([
+        (_CLAIM, {"citizen_id": appointment.citizen_id, "now": now, "max_active": policy.max_active_per_citizen}),
+        work.compiled(insert(Appointment).values(**row), "a_"),
+        work.compiled(insert(audit.AuditEntry).values(**entry), "l_"),
+        work.compiled(insert(outbox.OutboxMessage).values(_messages(appointment, now, hall_name)), "m_"),
+        (_TAKE_PLACE, {"slot_id": appointment.slot_id}),
+    ], errors={SLOT_FULL: _slot_full, TOO_MANY: over_limit, BLOCKED: over_limit, UNIQUE_VIOLATION: duplicate})
     return appointment
 
 

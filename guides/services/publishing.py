@@ -24,7 +24,7 @@ from ..errors import DepartmentNotFound, DraftExists, ItemExists, ItemNotFound, 
 from ..models import CatalogueState, Department, ServiceItem
 from ..validation import check_item
 from .access import ensure_can_manage
-from .catalogue import get_published_item
+from .catalogue import get_item_revision, get_published_item, list_item_versions
 
 
 def next_catalogue_version(session: Session) -> int:
@@ -163,16 +163,12 @@ def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
 
 
 def admin_list_versions(session: Session, actor: Actor, code: str) -> list[ServiceItem]:
-    from .catalogue import list_item_versions
-
     rows = list_item_versions(session, code)
     ensure_can_manage(actor, rows[0].department_code)
     return rows
 
 
 def admin_get_version(session: Session, actor: Actor, code: str, revision: int) -> ServiceItem:
-    from .catalogue import get_item_revision
-
     row = get_item_revision(session, code, revision)
     ensure_can_manage(actor, row.department_code)
     return row

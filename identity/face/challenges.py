@@ -14,6 +14,7 @@ from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.uow import commit_point
 
+from ..access import owns
 from .config import FaceConfig
 from .consent import require_consent
 from .errors import ChallengeExpired, ChallengeNotFound, ChallengeUsed, FaceCheckLocked
@@ -51,7 +52,7 @@ def create_challenge(session: Session, actor: Actor, clock, cfg: FaceConfig) -> 
 def load_challenge(session: Session, actor: Actor, challenge_id: str, now: datetime) -> FaceChallenge:
     """Someone else's challenge is answered as not found."""
     challenge = session.get(FaceChallenge, challenge_id)
-    if challenge is None or challenge.citizen_id != actor.id:
+    if challenge is None or not owns(actor, challenge.citizen_id):
         raise ChallengeNotFound("动作挑战不存在, 请重新开始核身")
     if challenge.used_at is not None:
         raise ChallengeUsed("动作挑战已使用, 请重新开始核身")

@@ -74,16 +74,16 @@ def idempotent_files(view):
             _multipart()
             return idem.replay_or_refuse(record, _fingerprint([_sha256(u.stream) for _, u in _file_parts()]))
         guard = g.submissions_idempotency = _Guard(scope)
-        try:
-            response = make_response(view(*args, **kwargs))
-            if guard.fingerprint:
-                # Into the request's unit of work: the record commits with the
-                # application it answers for, or not at all.
-                idem.finish(db, clock, scope, guard.fingerprint, response)
-            return response
-        finally:
-            if guard.locked:
-                idem.release(current_app.extensions["redis"], scope)
+        redis = current_app.extensions["redis"]
+        # The marker is released when the unit of work has ended, so a retry
+        # cannot slip in between the answer and the commit of its record.
+        current_uow().on_end(lambda: idem.release(redis, scope) if guard.locked else None)
+        response = make_response(view(*args, **kwargs))
+        if guard.fingerprint:
+            # Into the request's unit of work: the record commits with the
+            # application it answers for, or not at all.
+            idem.finish(db, clock, scope, guard.fingerprint, response)
+        return response
 
     return wrapper
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select, text, update
 from sqlalchemy.orm import Session
 
+from identity.stepup import verify_step_up
 from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.pagination import paginate
@@ -145,8 +146,6 @@ def check_complete(session: Session, application: Application, item) -> dict:
 
 def verify_in_person(application: Application, actor: Actor, tokens, step_up_token: str | None) -> None:
     if application.in_person_required:
-        from identity.stepup import verify_step_up
-
         verify_step_up(tokens, actor, step_up_token)
 
 

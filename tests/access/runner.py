@@ -5,6 +5,10 @@ from __future__ import annotations
 from tests.access.matrix import KINDS
 
 REFUSALS = (401, 403, 404)
+# Kinds added after the booking world was written: a runner whose world has
+# no principal of these kinds (its headers_for raises KeyError) does not run
+# them; every other missing kind is an error.
+LATER_KINDS = ("approver_here", "approver_elsewhere")
 
 
 def order_for(expected: dict) -> list[str]:
@@ -13,18 +17,32 @@ def order_for(expected: dict) -> list[str]:
     return sorted(KINDS, key=lambda kind: expected[kind] == "ok")
 
 
-def check_row(client, method: str, path: str, expected: dict, headers_for, body=None, query=None) -> list[str]:
-    """Every principal kind against one operation; returns the mismatches."""
+def check_row(client, method: str, path: str, expected: dict, headers_for, body=None, query=None,
+              prepare=None) -> list[str]:
+    """Every principal kind against one operation; returns the mismatches.
+
+    `prepare(kind, granted)`, when given, answers (path, request kwargs) for
+    that principal: a runner gives a granted principal an object of its own
+    when the operation moves the object out of the next one's reach."""
     mismatches = []
     for kind in order_for(expected):
-        response = client.open(path, method=method, headers=headers_for(kind), json=body,
-                               query_string=query)
-        want, got = expected[kind], response.status_code
+        want = expected[kind]
+        try:
+            headers = headers_for(kind)
+        except KeyError:
+            if kind in LATER_KINDS:
+                continue
+            raise
+        target, kwargs = path, {"json": body, "query_string": query}
+        if prepare is not None:
+            target, kwargs = prepare(kind, want == "ok")
+        response = client.open(target, method=method, headers=headers, **kwargs)
+        got = response.status_code
         if want == "ok":
             if got in REFUSALS or got >= 500:
-                mismatches.append(f"{method} {path} as {kind}: {got} {_code(response)}, expected access")
+                mismatches.append(f"{method} {target} as {kind}: {got} {_code(response)}, expected access")
         elif got != want:
-            mismatches.append(f"{method} {path} as {kind}: {got} {_code(response)}, expected {want}")
+            mismatches.append(f"{method} {target} as {kind}: {got} {_code(response)}, expected {want}")
     return mismatches
 
 

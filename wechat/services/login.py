@@ -73,7 +73,7 @@ def _finish(session, tokens, clock, context, account, is_new, merged) -> LoginRe
         request_id=context.request_id, ip=context.ip)
     audit.record(session, actor, "wechat.login", "citizen", citizen.id,
                  {"channel": account.channel, "new": is_new, "merged_from": merged}, at=now)
-    pair = identity_services.issue_citizen_tokens(session, tokens, citizen, account.channel)  # commits
+    pair = identity_services.issue_citizen_tokens(session, tokens, citizen, account.channel)
     return LoginResult(pair, citizen, is_new, merged)
 
 

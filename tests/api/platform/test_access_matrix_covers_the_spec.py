@@ -10,9 +10,15 @@ from tests.access.matrix import MATRIX
 from tests.access.render import render
 
 ROOT = Path(__file__).resolve().parents[3]
-# Packages whose every object operation is in the matrix. 网上申办 and 咨询投诉
-# have their refusals in their own access-review tests; their rows are next.
-DOCUMENTED_PREFIXES = ("/api/v1/booking/", "/api/v1/guides/")
+# Packages whose every object operation is in the matrix.
+DOCUMENTED_PREFIXES = (
+    "/api/v1/booking/", "/api/v1/guides/",
+    # 网上申办
+    "/api/v1/applications/", "/api/v1/theme-applications/", "/api/v1/staff/applications/",
+    "/api/v1/certificates/", "/api/v1/staff/certificates/",
+    # 咨询投诉与好差评
+    "/api/v1/cases/", "/api/v1/staff/cases/", "/api/v1/ratings/", "/api/v1/staff/rectifications/",
+)
 METHODS = ("get", "post", "put", "patch", "delete")
 
 

@@ -119,3 +119,32 @@ def test_malformed_key_is_400(client, make, notes, key):
     headers["Idempotency-Key"] = key.encode("utf-8").decode("latin-1")
     response = client.post("/api/v1/_notes", json={"text": "x"}, headers=headers)
     assert response.status_code == 400 and response.json["code"] == "idempotency.key_invalid"
+
+
+def test_the_in_flight_marker_outlives_the_commit_of_the_answer(app, client, make, redis_client):
+    """A retry must find either the marker or the stored answer: the marker is
+    released only once the unit of work that stores the answer has ended."""
+    from mobile_api.uow import current_uow
+
+    blp = Blueprint("test_marker", __name__, url_prefix="/api/v1/_marker")
+    seen = {}
+
+    @blp.route("", methods=["POST"])
+    @require_roles("citizen")
+    @idempotent
+    @blp.arguments(NoteSchema)
+    @blp.response(201, NoteOutSchema)
+    def create(body):
+        """Create a note and look at the marker once it is committed."""
+        work = current_uow()
+        entry = audit.record(work.session, current_actor(), "note.create", "note", None, {"text": body["text"]})
+        work.session.flush()
+        work.after_commit(lambda: seen.setdefault("at_commit", redis_client.keys("idem:lock:*")))
+        return {"id": entry.id, "text": body["text"], "nested_status": None}
+
+    app.extensions["api"].register_blueprint(blp)
+    citizen = make.citizen()
+    headers = dict(make.headers(citizen), **{"Idempotency-Key": "marker-key-0001"})
+    assert client.post("/api/v1/_marker", json={"text": "x"}, headers=headers).status_code == 201
+    assert len(seen["at_commit"]) == 1  # still held when the answer's record committed
+    assert redis_client.keys("idem:lock:*") == []  # and gone once the request ended

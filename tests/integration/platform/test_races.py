@@ -13,6 +13,7 @@ from identity import services as identity_services
 from identity.errors import TokenInvalid
 from identity.models import Citizen, RefreshToken
 from identity.tokens import TokenService
+from mobile_api.uow import working
 from mobile_api import outbox
 from mobile_api.audit import AuditEntry  # noqa: F401  (table must exist)
 from mobile_api.clock import SystemClock
@@ -31,7 +32,7 @@ def test_one_refresh_token_spent_twice_at_once_gives_exactly_one_new_pair(make_s
 
     config = load_config("testing", env={})
     tokens = TokenService(config, SystemClock(), fakeredis.FakeRedis(decode_responses=True))
-    with make_session() as session:
+    with make_session() as session, working(session, SystemClock()):
         citizen = identity_services.create_citizen(session, SystemClock())
         pair = identity_services.issue_citizen_tokens(session, tokens, citizen, "app")
         citizen_id = citizen.id
@@ -42,7 +43,8 @@ def test_one_refresh_token_spent_twice_at_once_gives_exactly_one_new_pair(make_s
         with make_session() as session:
             barrier.wait()
             try:
-                identity_services.refresh(session, tokens, pair.refresh_token)
+                with working(session, SystemClock()):
+                    identity_services.refresh(session, tokens, pair.refresh_token)
                 outcomes.append("ok")
             except TokenInvalid as exc:
                 outcomes.append(exc.code)
