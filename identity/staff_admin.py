@@ -1,8 +1,9 @@
 """Staff and kiosk lifecycle: deactivate, reactivate, reset a password.
 
-Who may: an admin. A platform admin (no department) manages every staff
-member and every kiosk; a department admin only the staff of their own
-department. The command line acts as the system. Every change is audited, and
+Who may: an admin. A platform admin (no department, no hall) manages every
+staff member and every kiosk; a department admin only the staff of their own
+department; a hall admin (no department, a hall) is not a platform admin and
+manages no accounts. The command line acts as the system. Every change is audited, and
 deactivating someone (or resetting their password) revokes what they hold:
 their refresh tokens in the database, their access tokens on the deny-list
 (Redis and database; with Redis down the change is refused with a 503 rather
@@ -25,20 +26,23 @@ from .passwords import DEFAULT_N, hash_password, password_problem
 from .tokens import TokenService
 
 
+def _is_platform_admin(actor: Actor) -> bool:
+    return actor.kind == "staff" and actor.role == "admin" and actor.department_code is None and actor.hall_id is None
+
+
 def ensure_can_manage_staff(actor: Actor, staff: StaffUser) -> None:
-    if actor.kind == "system":
+    if actor.kind == "system" or _is_platform_admin(actor):
         return
-    if actor.kind != "staff" or actor.role != "admin":
-        raise Forbidden("仅管理员可管理工作人员账号")
-    if actor.department_code is not None and staff.department_code != actor.department_code:
+    if actor.kind != "staff" or actor.role != "admin" or actor.department_code is None:
+        raise Forbidden("仅平台管理员或部门管理员可管理工作人员账号")
+    if staff.department_code != actor.department_code:
         raise Forbidden("部门管理员只能管理本部门的工作人员")
 
 
 def ensure_can_manage_kiosks(actor: Actor) -> None:
-    if actor.kind == "system":
+    if actor.kind == "system" or _is_platform_admin(actor):
         return
-    if actor.kind != "staff" or actor.role != "admin" or actor.department_code is not None:
-        raise Forbidden("仅平台管理员可管理自助终端")
+    raise Forbidden("仅平台管理员可管理自助终端")
 
 
 def get_staff(session: Session, staff_id: int) -> StaffUser:
