@@ -1,8 +1,9 @@
 """Staff and kiosk lifecycle: deactivate, reactivate, reset a password.
 
-Who may: an admin. A platform admin (no department) manages every staff
-member and every kiosk; a department admin only the staff of their own
-department. The command line acts as the system. Every change is audited, and
+Who may: an admin. A platform admin (no department, no hall) manages every
+staff member and every kiosk; a department admin only the staff of their own
+department; a hall admin (no department, a hall) is not a platform admin and
+manages no accounts. The command line acts as the system. Every change is audited, and
 deactivating someone (or resetting their password) revokes what they hold:
 their refresh tokens in the database, their access tokens on the deny-list
 (Redis and database; with Redis down the change is refused with a 503 rather
@@ -27,16 +28,14 @@ from .tokens import TokenService
 
 
 def ensure_can_manage_staff(actor: Actor, staff: StaffUser) -> None:
-    if actor.kind == "system":
+    """The platform admin manages everyone; a department admin the staff of
+    that department; a hall admin manages no accounts."""
+    if actor.kind == "system" or access.is_platform_admin(actor):
         return
-    if not (access.is_platform_admin(actor) or access.is_department_admin(actor)
-            or access.is_hall_admin(actor)):
-        raise Forbidden("仅管理员可管理工作人员账号")
-    if access.is_department_admin(actor) and staff.department_code != actor.department_code:
+    if not access.is_department_admin(actor):
+        raise Forbidden("仅平台管理员或部门管理员可管理工作人员账号")
+    if staff.department_code != actor.department_code:
         raise Forbidden("部门管理员只能管理本部门的工作人员")
-    if access.is_hall_admin(actor) and not (access.is_hall_admin(actor, staff.hall_id)
-                                            and staff.department_code is None and staff.role == "clerk"):
-        raise Forbidden("大厅管理员只能管理本大厅综合窗口的工作人员")
 
 
 def ensure_can_manage_kiosks(actor: Actor) -> None:

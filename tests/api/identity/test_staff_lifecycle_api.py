@@ -37,7 +37,7 @@ def _reload(session, row):
 
 
 def test_deactivation_revokes_tokens_and_blocks_login(client, make, session, clock):
-    admin, clerk = make.staff("admin"), make.staff("clerk")
+    admin, clerk = make.staff("admin", hall_id=None), make.staff("clerk")
     pair = _login(client, clerk.username).json
     clerk_headers = {"Authorization": f"Bearer {pair['access_token']}"}
     assert client.get("/api/v1/auth/whoami", headers=clerk_headers).status_code == 200
@@ -64,7 +64,7 @@ def test_deactivation_revokes_tokens_and_blocks_login(client, make, session, clo
 
 
 def test_password_reset_generated_or_chosen_logs_the_person_out(client, make, session, clock):
-    admin, clerk = make.staff("admin"), make.staff("clerk")
+    admin, clerk = make.staff("admin", hall_id=None), make.staff("clerk")
     old = {"Authorization": f"Bearer {_login(client, clerk.username).json['access_token']}"}
     clock.advance(seconds=1)
     response = client.post(f"{BASE}/staff/{clerk.id}/password", headers=make.headers(admin), json={})
@@ -87,7 +87,7 @@ def test_password_reset_generated_or_chosen_logs_the_person_out(client, make, se
     ("password123", "常见"), ("xclerk-name-2026", None),
 ])
 def test_weak_passwords_are_refused_and_change_nothing(client, make, session, password, fragment):
-    admin = make.staff("admin")
+    admin = make.staff("admin", hall_id=None)
     clerk = make.staff("clerk", username="xclerk-name")
     before = clerk.password_hash
     body = _problem(client.post(f"{BASE}/staff/{clerk.id}/password", headers=make.headers(admin),
@@ -102,20 +102,23 @@ def test_department_admin_manages_only_their_own_department(client, make, sessio
     police_admin = make.staff("admin", department_code="gongan")
     police_clerk = make.staff("clerk", department_code="gongan")
     tax_clerk = make.staff("clerk", department_code="shuiwu")
-    platform_admin = make.staff("admin")
+    platform_admin = make.staff("admin", hall_id=None)
     headers = make.headers(police_admin)
     _problem(client.post(f"{BASE}/staff/{tax_clerk.id}/deactivate", headers=headers, json={}), 403,
              "auth.forbidden")
     _problem(client.post(f"{BASE}/staff/{platform_admin.id}/password", headers=headers, json={}), 403,
              "auth.forbidden")
     _problem(client.post(f"{BASE}/kiosks/{make.kiosk()[0].id}/deactivate", headers=headers), 403, "auth.forbidden")
+    hall_admin = make.staff("admin", department_code=None, hall_id=1)  # runs a hall, not the platform
+    _problem(client.post(f"{BASE}/staff/{police_clerk.id}/deactivate", headers=make.headers(hall_admin), json={}),
+             403, "auth.forbidden")
     assert client.post(f"{BASE}/staff/{police_clerk.id}/deactivate", headers=headers, json={}).status_code == 200
     _reload(session, tax_clerk)
     assert tax_clerk.active and not _audit(session, "staff.deactivate", tax_clerk.id)
 
 
 def test_refusals(client, make):
-    admin, clerk = make.staff("admin"), make.staff("clerk")
+    admin, clerk = make.staff("admin", hall_id=None), make.staff("clerk")
     _problem(client.post(f"{BASE}/staff/{clerk.id}/deactivate", json={}), 401, "auth.unauthorized")
     _problem(client.post(f"{BASE}/staff/{admin.id}/deactivate", headers=make.headers(clerk), json={}), 403,
              "auth.forbidden")
@@ -134,7 +137,7 @@ def test_refusals(client, make):
 
 
 def test_kiosk_deactivation_revokes_and_blocks_the_device(client, make, session, clock):
-    admin = make.staff("admin")
+    admin = make.staff("admin", hall_id=None)
     device, secret = make.kiosk()
     pair = client.post("/api/v1/auth/kiosk/token", json={"device_code": device.device_code, "secret": secret}).json
     headers = {"Authorization": f"Bearer {pair['access_token']}"}
