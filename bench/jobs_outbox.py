@@ -25,7 +25,7 @@ from datetime import datetime, timedelta, timezone
 from .common import PYTHON, ROOT, drive, get, gunicorn, median
 
 MESSAGES = 1000
-ROUNDS = 3
+ROUNDS = 5  # the web comparison: interleaved rounds, median
 SECONDS = 5
 CONCURRENCY = 8
 
@@ -152,7 +152,7 @@ def worker_and_scheduler(env: dict):
              for kind in ("worker", "scheduler")]
     try:
         _wait_until_idle(env)
-        yield
+        yield procs
     finally:
         for proc in procs:
             proc.terminate()
@@ -184,6 +184,12 @@ def _wait_until_idle(env: dict, limit: float = 60) -> None:
     connection.close()
 
 
+def _cpu_seconds(pid: int) -> float:
+    with open(f"/proc/{pid}/stat") as stat:
+        fields = stat.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def web_beside_jobs() -> dict | None:
     if not os.environ.get("REDIS_URL"):
         return None
@@ -191,15 +197,22 @@ def web_beside_jobs() -> dict | None:
         _app(database_url).extensions["db"].engine.dispose()
         env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", LOG_LEVEL="WARNING",
                    RATELIMIT_ENABLED="false", FLASK_APP="wsgi:app")
-        alone, beside = [], []
+        alone, beside, jobs_cpu = [], [], []
         with gunicorn("wsgi:app", env=env) as port:
             for _ in range(ROUNDS):  # interleaved, so drift hits both alike
                 alone.append(drive(port, get("/api/v1/health"), CONCURRENCY, duration=SECONDS).rps)
-                with worker_and_scheduler(env):
+                with worker_and_scheduler(env) as procs:
+                    before = sum(_cpu_seconds(proc.pid) for proc in procs)
+                    started = time.perf_counter()
                     beside.append(drive(port, get("/api/v1/health"), CONCURRENCY, duration=SECONDS).rps)
+                    used = sum(_cpu_seconds(proc.pid) for proc in procs) - before
+                    jobs_cpu.append(used / (time.perf_counter() - started))
     return {"alone_rps": round(median(alone), 1), "with_worker_and_scheduler_rps": round(median(beside), 1),
             "rounds_alone": [round(r, 1) for r in alone], "rounds_beside": [round(r, 1) for r in beside],
-            "ratio": round(median(beside) / median(alone), 3)}
+            "ratio": round(median(beside) / median(alone), 3),
+            # load-independent: the share of one core the worker and the
+            # scheduler used while the web was under load beside them
+            "worker_and_scheduler_cpu_share_of_a_core": round(median(jobs_cpu), 4)}
 
 
 def main() -> None:
