@@ -175,10 +175,4 @@ MATRIX = {
 # Answers of the code that differ from the documented answer above: open
 # findings. Their rows are run as expected failures (strict: when the code is
 # fixed the test says so, and the finding is removed from here).
-FINDINGS = {
-    ("POST", "/api/v1/staff/rectifications/{rect_id}/appeal"): (
-        "platform_admin: the code answers 200 (feedback.services.access.rating_belongs_to lets the platform "
-        "admin act on every rectification), so the judge of appeals can file an appeal and uphold it itself, "
-        "removing a citizen's bad rating from the statistics alone; an appeal is the department's act "
-        "(docs/feedback.md), the platform admin decides it."),
-}
+FINDINGS: dict = {}
