@@ -64,7 +64,8 @@ TICKET_READ = row(404, owner="ok", anonymous=401, kiosk_here="ok", clerk_here="o
 # Window work on a ticket: clerks of its hall only.
 CLERK_OF_HALL = row(403, anonymous=401, clerk_here="ok")
 HALL_MANAGERS = row(403, anonymous=401, hall_admin_here="ok", platform_admin="ok")
-HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok")
+HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", approver_here="ok", hall_admin_here="ok",
+                      platform_admin="ok")
 CATALOGUE_EDIT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 
 # 网上申办 (submissions/services/access.py, docs/submissions.md)
