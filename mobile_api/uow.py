@@ -21,7 +21,6 @@ been flushed, so the lock is held for the server's commit only.
 from __future__ import annotations
 
 import logging
-import re
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -122,7 +121,7 @@ class UnitOfWork:
     def finish_with(self, statements: list[tuple[str, dict]],
                     errors: dict[str, Callable[[Exception], Exception]] | None = None) -> None:
         """The hot path: `statements` (SQL with %(name)s parameters, see
-        `compiled`) are this unit of work's last, sent with its COMMIT in one
+        `insert_rows`) are this unit of work's last, sent with its COMMIT in one
         round trip at `complete()`. With nothing else written before them,
         they go as one multi-statement query, which PostgreSQL runs as one
         transaction (no BEGIN round trip). A database error whose SQLSTATE is
@@ -141,16 +140,30 @@ class UnitOfWork:
             raise RuntimeError("a unit of work has one final batch of statements")
         self._final = _FinalStatements(list(statements), errors)
 
-    def compiled(self, statement, prefix: str) -> tuple[str, dict]:
-        """A Core statement as SQL text with its parameters bound (types'
-        processing applied), names prefixed so several can share one query."""
-        compiled = statement.compile(dialect=self.session.get_bind().dialect)
-        params = compiled.construct_params()
-        for name, process in compiled._bind_processors.items():
-            if name in params and params[name] is not None:
-                params[name] = process(params[name])
-        sql = re.sub(r"%\((\w+)\)s", lambda m: f"%({prefix}{m.group(1)})s", str(compiled))
-        return sql, {f"{prefix}{name}": value for name, value in params.items()}
+    def insert_rows(self, table, rows: list[dict], prefix: str) -> tuple[str, dict]:
+        """An INSERT of `rows` into `table` as SQL text and parameters for
+        `finish_with`, with the columns' types applied (JSON, UTC times) and
+        names prefixed so several can share one query. The text is built once
+        per shape: compiling a statement per request costs more than its
+        round trip."""
+        dialect = self.session.get_bind().dialect
+        columns = tuple(rows[0])
+        key = (table.name, columns, len(rows), prefix, dialect.name)
+        shape = _INSERT_SHAPES.get(key)
+        if shape is None:
+            placeholders = ", ".join(
+                "(" + ", ".join(f"%({prefix}{n}_{c})s" for c in columns) + ")" for n in range(len(rows)))
+            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {placeholders}"
+            processors = {c: table.c[c].type._cached_bind_processor(dialect) for c in columns}
+            shape = _INSERT_SHAPES[key] = (sql, processors)
+        sql, processors = shape
+        params = {}
+        for n, row in enumerate(rows):
+            for column in columns:
+                value, process = row[column], processors[column]
+                params[f"{prefix}{n}_{column}"] = process(value) if process is not None and value is not None \
+                    else value
+        return sql, params
 
     def read_outside_transaction(self, sql: str, params: dict):
         """PostgreSQL only (see `pipelined`): the first row of a read that needs
@@ -257,6 +270,10 @@ class UnitOfWork:
         from psycopg import pq
 
         return raw.pgconn.transaction_status == pq.TransactionStatus.IDLE
+
+
+# SQL text of the INSERT shapes the hot path uses, by (table, columns, rows, prefix, dialect).
+_INSERT_SHAPES: dict[tuple, tuple[str, dict]] = {}
 
 
 def _translated(exc: Exception, errors: dict[str, Callable[[Exception], Exception]]) -> Exception:

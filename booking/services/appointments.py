@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -273,9 +273,9 @@ def _book_in_one_round_trip(session: Session, actor: Actor, policy: Policy, appo
 
     work.finish_with([
         (_CLAIM, {"citizen_id": appointment.citizen_id, "now": now, "max_active": policy.max_active_per_citizen}),
-        work.compiled(insert(Appointment).values(**row), "a_"),
-        work.compiled(insert(audit.AuditEntry).values(**entry), "l_"),
-        work.compiled(insert(outbox.OutboxMessage).values(_messages(appointment, now, hall_name)), "m_"),
+        work.insert_rows(Appointment.__table__, [row], "a"),
+        work.insert_rows(audit.AuditEntry.__table__, [entry], "l"),
+        work.insert_rows(outbox.OutboxMessage.__table__, _messages(appointment, now, hall_name), "m"),
         (_TAKE_PLACE, {"slot_id": appointment.slot_id}),
     ], errors={SLOT_FULL: _slot_full, TOO_MANY: over_limit, BLOCKED: over_limit, UNIQUE_VIOLATION: duplicate})
     return appointment

@@ -146,6 +146,13 @@ def rating_belongs_to(actor: Actor, department_code: str | None, hall_id: int | 
     return acts_for_hall(actor, hall_id)
 
 
+def ensure_may_appeal(actor: Actor) -> None:
+    """An appeal is the responsible department's act; the platform admin
+    decides appeals, so it may not file one (it could then uphold its own)."""
+    if is_platform_admin(actor):
+        raise Forbidden("申诉由责任部门提出，平台管理员负责裁定", code="feedback.judge_cannot_appeal")
+
+
 def _belongs_clause(actor: Actor, model):
     """`rating_belongs_to` as SQL over a model with department_code and hall_id.
     Compare with the actor's values only when they are set: `column == None`

@@ -21,8 +21,8 @@ from mobile_api.uow import commit_point
 from ..errors import InvalidRating, RectificationNotFound, RectificationStateConflict
 from ..models import FeedbackRating, FeedbackRectification
 from ..taxonomy import LEVELS, is_valid_id
-from .access import (load_rectification_for_staff, owns_rating, rectification_scope, require_appeal_judge,
-                     require_staff)
+from .access import (ensure_may_appeal, load_rectification_for_staff, owns_rating, rectification_scope,
+                     require_appeal_judge, require_staff)
 
 MAX_NOTE = 2000
 
@@ -97,6 +97,7 @@ def resolve(session: Session, actor: Actor, clock, rect_id: int, outcome: str, n
 
 def appeal(session: Session, actor: Actor, clock, rect_id: int, reason: str) -> FeedbackRectification:
     """申诉: the department says the rating is malicious; an admin decides."""
+    ensure_may_appeal(actor)
     rect = load_for_staff(session, actor, rect_id)
     reason = _note(reason, "reason", "申诉理由")
     now = clock.now()

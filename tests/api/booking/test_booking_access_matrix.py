@@ -35,6 +35,8 @@ def world(client, session, clock, make):
         "dept_admin_here": make.staff("admin", department_code=item_department),
         "dept_admin_elsewhere": make.staff("admin", department_code=other_department),
         "platform_admin": make.staff("admin"),
+        "approver_here": make.staff("approver", department_code=item_department, hall_id=here.hall.id),
+        "approver_elsewhere": make.staff("approver", department_code=other_department, hall_id=there.hall.id),
     }
     session.commit()
     headers = {kind: make.headers(principal) for kind, principal in people.items()}
