@@ -11,6 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from mobile_api.jobs.models import JobRun
 from mobile_api.jobs.runs import claim
+from mobile_api.uow import working
 
 pytestmark = pytest.mark.postgres
 
@@ -26,7 +27,9 @@ def test_eight_workers_claiming_one_period_at_once_admit_exactly_one(engine):
         try:
             with make_session() as session:
                 barrier.wait()
-                run_id = claim(session, rule, "2026-11-26T09:00:00+08:00", now, f"w{index}", timedelta(minutes=10))
+                with working(session, None, name="job claim"):  # the claim commits at the end
+                    run_id = claim(session, rule, "2026-11-26T09:00:00+08:00", now, f"w{index}",
+                                   timedelta(minutes=10))
                 if run_id is not None:
                     winners.append((index, run_id))
         except Exception as exc:  # pragma: no cover - reported below
