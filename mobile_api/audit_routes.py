@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import marshmallow as ma
-from flask import current_app
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
+from identity import access
 from identity.auth import current_actor, require_roles
 
 from .audit import AuditEntry
 from .db import MAX_INTEGER_ID
-from .errors import Forbidden
 from .pagination import PAGINATION_HEADER_DOC, PageArgsSchema, paginate, pagination_header
+from .uow import current_uow
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/admin", description="审计日志")
 
@@ -50,12 +50,10 @@ class AuditEntrySchema(ma.Schema):
 @blp.response(200, AuditEntrySchema(many=True), headers=PAGINATION_HEADER_DOC)
 def list_audit_entries(args):
     """Audit entries, newest first (platform admins)."""
-    actor = current_actor()
-    if actor.department_code is not None:
-        raise Forbidden("仅平台管理员可查看审计日志")
+    access.ensure_platform_admin(current_actor(), "仅平台管理员可查看审计日志")
     stmt = select(AuditEntry).order_by(AuditEntry.id.desc())
     for name in ("object_type", "object_id", "principal_kind", "principal_id", "action"):
         if name in args:
             stmt = stmt.where(getattr(AuditEntry, name) == args[name])
-    rows, total = paginate(current_app.extensions["db"].session, stmt, args["page"], args["page_size"])
+    rows, total = paginate(current_uow().session, stmt, args["page"], args["page_size"])
     return rows, 200, pagination_header(total, args["page"], args["page_size"])

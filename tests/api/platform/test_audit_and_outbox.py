@@ -128,3 +128,10 @@ def test_a_topic_nobody_delivers_waits_instead_of_failing(session, clock, handle
     stored = session.get(OutboxMessage, waiting.id)
     assert stored.status == "pending" and stored.attempts == 0
     assert calls == []
+
+
+def test_only_the_platform_admin_reads_the_audit_log(client, make):
+    for admin in (make.staff("admin", department_code="gongan"), make.staff("admin", hall_id=1)):
+        answer = client.get("/api/v1/admin/audit-log", headers=make.headers(admin))
+        assert answer.status_code == 403 and answer.json["code"] == "auth.forbidden"
+    assert client.get("/api/v1/admin/audit-log", headers=make.headers(make.staff("admin"))).status_code == 200
