@@ -19,6 +19,12 @@ import numpy as np
 from PIL import Image
 
 _lock = threading.Lock()
+# dlib's detector, landmark predictor and encoder are shared by every thread
+# of a process and are not safe to call from two at once (two concurrent
+# face checks in one gthread worker crashed the process with a segmentation
+# fault); they hold the GIL while they run anyway, so one at a time costs
+# no throughput.
+_dlib_calls = threading.Lock()
 _models = None
 
 
@@ -73,12 +79,13 @@ def detect_faces(rgb: np.ndarray, detect_max_side: int, upsample: int = 1) -> li
     if scale < 1.0:
         grey = grey.resize((max(1, round(width * scale)), max(1, round(height * scale))), Image.BILINEAR)
     found = []
-    for rect in models.detector(np.asarray(grey), upsample):
-        full = dlib.rectangle(round(rect.left() / scale), round(rect.top() / scale),
-                              round(rect.right() / scale), round(rect.bottom() / scale))
-        shape = models.shape_predictor(rgb, full)
-        points = np.array([[shape.part(i).x, shape.part(i).y] for i in range(5)], dtype=float)
-        found.append(FaceFound(full.left(), full.top(), full.right(), full.bottom(), shape, points))
+    with _dlib_calls:
+        for rect in models.detector(np.asarray(grey), upsample):
+            full = dlib.rectangle(round(rect.left() / scale), round(rect.top() / scale),
+                                  round(rect.right() / scale), round(rect.bottom() / scale))
+            shape = models.shape_predictor(rgb, full)
+            points = np.array([[shape.part(i).x, shape.part(i).y] for i in range(5)], dtype=float)
+            found.append(FaceFound(full.left(), full.top(), full.right(), full.bottom(), shape, points))
     return found
 
 
@@ -118,7 +125,9 @@ def sharpness(grey: np.ndarray) -> float:
 
 
 def encode(rgb: np.ndarray, face: FaceFound) -> np.ndarray:
-    return np.array(get_models().encoder.compute_face_descriptor(rgb, face.shape), dtype=np.float64)
+    models = get_models()
+    with _dlib_calls:
+        return np.array(models.encoder.compute_face_descriptor(rgb, face.shape), dtype=np.float64)
 
 
 def distance(a: np.ndarray, b: np.ndarray) -> float:
