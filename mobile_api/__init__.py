@@ -94,8 +94,7 @@ class _ServiceApp(Flask):
         except BaseException as exc:
             uow.finish_request(None, exc)
             raise
-        uow.finish_request(response.status_code)
-        return response
+        return uow.finish_request(response)
 
 
 class _Api(Api):

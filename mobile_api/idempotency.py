@@ -108,11 +108,27 @@ def release(redis, scope: str) -> None:
     redis.delete(f"idem:lock:{scope}")
 
 
+def guard(redis, clock, scope: str, fingerprint: str) -> None:
+    """Tie the key to the request's unit of work: the in-flight marker is
+    released when it has ended (so a retry cannot slip in between the answer
+    and the commit of its record), and a refusal is recorded although the
+    refused change is rolled back."""
+    work = current_uow()
+    work.on_end(lambda: release(redis, scope))
+    work.on_refusal(lambda session, answer: _store_answer(session, clock, scope, fingerprint, answer))
+
+
 def finish(db, clock, scope: str, fingerprint: str, response) -> None:
-    """Store the answer in the request's unit of work, so it commits with the
-    change it answers for (or not at all)."""
+    """Store a successful answer in the request's unit of work, so it commits
+    with the change it answers for (or not at all); refusals are stored by
+    the unit of work's refusal path (see `guard`)."""
+    if response.status_code < 400:
+        _store_answer(current_uow().session, clock, scope, fingerprint, response)
+
+
+def _store_answer(session, clock, scope: str, fingerprint: str, response) -> None:
     if response.status_code < 500 and not response.direct_passthrough:
-        _store(current_uow().session, clock, scope, fingerprint, response)
+        _store(session, clock, scope, fingerprint, response)
 
 
 def idempotent(view):
@@ -132,9 +148,7 @@ def idempotent(view):
         if record is not None:
             return replay_or_refuse(record, fingerprint)
         acquire(redis, scope, fingerprint)
-        # Released when the request's unit of work has ended, so a retry
-        # cannot slip in between the answer and the commit of its record.
-        current_uow().on_end(lambda: release(redis, scope))
+        guard(redis, clock, scope, fingerprint)
         response = make_response(view(*args, **kwargs))
         finish(db, clock, scope, fingerprint, response)
         return response

@@ -56,6 +56,7 @@ class UnitOfWork:
     _final: _FinalStatements | None = None
     _after_commit: list[Callable[[], None]] = field(default_factory=list)
     _on_end: list[Callable[[], None]] = field(default_factory=list)
+    _on_refusal: list[Callable[[Session, object], None]] = field(default_factory=list)
     commit_points: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -80,6 +81,12 @@ class UnitOfWork:
             callback()
             return
         self._on_end.append(callback)
+
+    def on_refusal(self, write: Callable[[Session, object], None]) -> None:
+        """`write(session, answer)` what must stand although the unit of work
+        ends in a refusal (a 4xx answer): its changes are rolled back first,
+        then the writes commit alone. The idempotency record of a refusal."""
+        self._on_refusal.append(write)
 
     def after_commit(self, callback: Callable[[], None]) -> None:
         """Run `callback` once the unit of work has committed (never after a rollback)."""
@@ -195,11 +202,11 @@ class UnitOfWork:
     # --- what the shell uses -----------------------------------------------
 
     def complete(self) -> None:
-        """Commit everything once; then run the after-commit callbacks."""
-        try:
-            self._complete()
-        finally:
-            self._ended()
+        """Commit everything once; then run the after-commit callbacks. If the
+        commit fails, everything is rolled back and the caller ends the unit
+        of work with `abort()` or `refuse()`."""
+        self._complete()
+        self._ended()
 
     def _complete(self) -> None:
         final, self._final = self._final, None
@@ -222,8 +229,23 @@ class UnitOfWork:
     def abort(self) -> None:
         self._final = None
         self._after_commit = []
+        self._on_refusal = []
         try:
             self.session.rollback()
+        finally:
+            self._ended()
+
+    def refuse(self, answer) -> None:
+        """End with a refusal: roll back, then commit only the `on_refusal` writes."""
+        writes, self._on_refusal = self._on_refusal, []
+        self._final = None
+        self._after_commit = []
+        try:
+            self.session.rollback()
+            if writes:
+                for write in writes:
+                    write(self.session, answer)
+                self.session.commit()
         finally:
             self._ended()
 
@@ -304,10 +326,10 @@ def working(session: Session, clock, actor: Actor | None = SYSTEM, *, name: str 
     uow = UnitOfWork(session=session, clock=clock, actor=actor, config=config or {}, name=name)
     try:
         yield uow
+        uow.complete()
     except BaseException:
         uow.abort()
         raise
-    uow.complete()
 
 
 @contextmanager
@@ -334,21 +356,40 @@ def current_uow() -> UnitOfWork:
     return uow
 
 
-def finish_request(response_status: int | None, error: BaseException | None = None) -> None:
-    """Called by the shell once the view has answered: commit on success,
-    roll back on an error or an error answer. A failing commit raises here,
-    inside the request, so the error handlers answer it."""
+def finish_request(response, error: BaseException | None = None):
+    """Called by the shell once the view has answered: commit on success; on
+    an error answer roll back and keep only what must stand (`on_refusal`);
+    on an exception roll back. Returns the answer to send: a commit refused by
+    a rule (a full slot found by the booking's final statement) becomes that
+    rule's problem answer here, inside the request."""
     from flask import g
 
+    from .errors import DomainError, handle_domain_error
+
     if g.get("_uow") is None and g.get("_db_session") is None:
-        return  # the view touched no database
+        return response  # the view touched no database
     # A view that took the request's session without asking for the unit of
     # work still gets its commit: both are the same session.
     uow = current_uow()
-    if error is not None or response_status is None or response_status >= 400:
+    if error is not None:
         uow.abort()
-        return
-    uow.complete()
+        return response
+    if response.status_code >= 400:
+        uow.refuse(response)
+        return response
+    try:
+        uow.complete()
+    except DomainError as refused:
+        if refused.status >= 500:
+            uow.abort()
+            raise
+        answer = handle_domain_error(refused)
+        uow.refuse(answer)
+        return answer
+    except BaseException:
+        uow.abort()
+        raise
+    return response
 
 
 def close_request(_exc=None) -> None:

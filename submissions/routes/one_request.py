@@ -36,7 +36,10 @@ class _Guard:
 
     def __call__(self, sha256s: list[str]) -> None:
         self.fingerprint = _fingerprint(sha256s)
-        idem.acquire(current_app.extensions["redis"], self.scope, self.fingerprint)
+        redis = current_app.extensions["redis"]
+        idem.acquire(redis, self.scope, self.fingerprint)
+        # Released when the unit of work ends; a refusal is recorded too.
+        idem.guard(redis, current_uow().clock, self.scope, self.fingerprint)
         self.locked = True
 
 
@@ -74,10 +77,6 @@ def idempotent_files(view):
             _multipart()
             return idem.replay_or_refuse(record, _fingerprint([_sha256(u.stream) for _, u in _file_parts()]))
         guard = g.submissions_idempotency = _Guard(scope)
-        redis = current_app.extensions["redis"]
-        # The marker is released when the unit of work has ended, so a retry
-        # cannot slip in between the answer and the commit of its record.
-        current_uow().on_end(lambda: idem.release(redis, scope) if guard.locked else None)
         response = make_response(view(*args, **kwargs))
         if guard.fingerprint:
             # Into the request's unit of work: the record commits with the
