@@ -10,7 +10,7 @@ import json
 from functools import wraps
 
 import marshmallow as ma
-from flask import current_app, g, make_response, request
+from flask import current_app, g, request
 
 from identity.auth import current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER
@@ -74,7 +74,7 @@ def idempotent_files(view):
             return idem.replay_or_refuse(record, _fingerprint([_sha256(u.stream) for _, u in _file_parts()]))
         guard = g.submissions_idempotency = _Guard(scope)
         try:
-            response = make_response(view(*args, **kwargs))
+            response = idem.answer_of(view, args, kwargs)  # a refusal is recorded like a success
             if guard.fingerprint:
                 idem.finish(db, clock, scope, guard.fingerprint, response)
             return response
@@ -82,6 +82,7 @@ def idempotent_files(view):
             if guard.locked:
                 idem.release(current_app.extensions["redis"], scope)
 
+    wrapper._idempotent = True  # read by mobile_api.contract to document the header and its answers
     return wrapper
 
 
