@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..errors import DomainError
 from ..modules import PROJECT_ROOT
-from .error_scan import PROJECT_MODULES, ErrorCode, codes_of_function
+from .error_scan import PROJECT_MODULES, ErrorCode, codes_of_function, import_project_modules
 from .generic import BAD_REQUEST, DATABASE_DOWN, INTERNAL, MALFORMED_JSON, NOT_FOUND, RATE_LIMITED, REDIS_DOWN, \
     VALIDATION
 
@@ -40,15 +40,19 @@ def _project_functions():
 
 
 def all_codes() -> dict[str, ErrorCode]:
-    """code → (status, title); the first title found for a code shared by several raises."""
-    found: dict[str, ErrorCode] = {c.code: c for c in SHELL_CODES}
+    """code → (status, title). A code raised with several titles or statuses
+    is shown once, by a fixed rule (the smallest), so the page is stable."""
+    import_project_modules()
+    candidates: dict[str, set[ErrorCode]] = defaultdict(set)
+    for code in SHELL_CODES:
+        candidates[code.code].add(code)
     for cls in _subclasses(DomainError):
         if cls.__module__.split(".")[0] in PROJECT_MODULES:
-            found.setdefault(cls.code, ErrorCode(cls.code, cls.status, cls.title))
+            candidates[cls.code].add(ErrorCode(cls.code, cls.status, cls.title))
     for function in _project_functions():
         for code in codes_of_function(function):
-            found.setdefault(code.code, code)
-    return found
+            candidates[code.code].add(code)
+    return {code: min(found, key=lambda c: (c.status, c.title)) for code, found in candidates.items()}
 
 
 def operations_by_code(spec: dict) -> dict[str, list[str]]:

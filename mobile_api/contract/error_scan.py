@@ -43,9 +43,25 @@ _cache: dict[types.CodeType, frozenset[ErrorCode]] = {}
 _methods: dict[str, list] | None = None
 
 
+def import_project_modules() -> None:
+    """Import every module of the project packages, so that what is found
+    does not depend on what happened to be imported before."""
+    import pkgutil
+
+    for top in PROJECT_MODULES:
+        try:
+            package = importlib.import_module(top)
+        except ImportError:  # an absent domain package
+            continue
+        for info in pkgutil.walk_packages(package.__path__, prefix=f"{top}."):
+            if ".migrations" not in info.name and not info.name.endswith("__main__"):
+                importlib.import_module(info.name)
+
+
 def _project_classes():
     import sys
 
+    import_project_modules()
     for name, module in list(sys.modules.items()):
         if module is None or name.split(".")[0] not in PROJECT_MODULES:
             continue
