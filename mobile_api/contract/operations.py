@@ -83,9 +83,10 @@ def _replayable(code: ErrorCode) -> bool:
     return not (code.code.startswith(NOT_REPLAYED_PREFIXES) or code.status >= 500)
 
 
-def _guard_codes(app: Flask) -> frozenset[ErrorCode]:
+def _guard_codes(app: Flask, blueprint: str | None = None) -> frozenset[ErrorCode]:
+    """Codes of the before-request hooks: the app's (blueprint None) or one blueprint's."""
     found: set[ErrorCode] = set()
-    for hook in app.before_request_funcs.get(None, []):
+    for hook in app.before_request_funcs.get(blueprint, []):
         hook = getattr(hook, "__func__", hook)
         if isinstance(hook, types.FunctionType):
             found |= codes_of_function(hook)
@@ -129,7 +130,7 @@ def complete_operation(app: Flask, operation: dict, method: str, endpoint: str, 
         secured=bool(operation.get("security")), has_body=has_body,
         has_input=has_body or any(p.get("in") == "query" for p in params if isinstance(p, dict)),
         path_params=bool(rule.arguments), rate_limited=endpoint not in EXEMPT_ENDPOINTS,
-        guard_codes=guard_codes)
+        guard_codes=guard_codes | _guard_codes(app, endpoint.rpartition(".")[0] or None))
     if idempotent:
         from ..idempotency import IdempotencyInProgress, IdempotencyKeyInvalid, IdempotencyKeyReused
 
