@@ -9,7 +9,8 @@ classes the answers come from.
 
 A call through an object (`verifier.submit(...)`) is followed to the project
 methods of that name when at most MAX_IMPLEMENTATIONS project classes define
-it (the implementations of one interface, say); other
+it (the implementations of one interface, say) and no common library object
+answers that name (`g.get`, `session.add`); other
 calls through objects cannot be followed statically, so a view names what it
 raises through them with `@raises(...)` (mobile_api.contract.declare). The
 contract test (every response of the API suite validated against the
@@ -73,6 +74,25 @@ def _project_classes():
 MAX_IMPLEMENTATIONS = 4
 
 
+def _library_method_names() -> frozenset[str]:
+    """Names that objects from the standard library, SQLAlchemy, Redis and Flask
+    answer too (`g.get`, `session.add`, `redis.set`): a call by such a name is
+    most likely theirs, so it is not followed into a project class."""
+    from datetime import datetime
+
+    import redis
+    from flask import Flask, Request, Response
+    from sqlalchemy.orm import Session
+
+    names: set[str] = set()
+    for kind in (dict, list, set, str, bytes, datetime, Session, redis.Redis, Flask, Request, Response):
+        names.update(dir(kind))
+    return frozenset(names)
+
+
+_LIBRARY_NAMES = _library_method_names()
+
+
 def _methods_named(name: str) -> list:
     """The project methods `name`, if few classes define it (see the module docstring)."""
     global _methods
@@ -85,6 +105,8 @@ def _methods_named(name: str) -> list:
                 if isinstance(value, types.FunctionType) and not attr.startswith("__"):
                     index.setdefault(attr, set()).add(value)
         _methods = {attr: list(funcs) for attr, funcs in index.items()}
+    if name in _LIBRARY_NAMES:
+        return []
     candidates = _methods.get(name, [])
     return candidates if len(candidates) <= MAX_IMPLEMENTATIONS else []
 
@@ -119,14 +141,10 @@ def _constant_kwarg(call: ast.Call, name: str):
 
 
 def _namespace(func: types.FunctionType) -> dict:
-    namespace = dict(func.__globals__)
-    if func.__closure__:
-        for name, cell in zip(func.__code__.co_freevars, func.__closure__):
-            try:
-                namespace[name] = cell.cell_contents
-            except ValueError:  # an empty cell
-                pass
-    return namespace
+    # Globals only: a decorator's closure holds the view it wraps, and one
+    # wrapper's code serves every view it decorates, so following the closure
+    # would give every view the first one's codes (each layer is read on its own).
+    return dict(func.__globals__)
 
 
 def _add_local_imports(tree: ast.AST, namespace: dict, package: str) -> None:
@@ -159,7 +177,9 @@ def codes_of_function(func: types.FunctionType, _visiting: set | None = None) ->
         return frozenset()
     visiting.add(code_object)
     try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(func)))
+        # The code object's source, not the function's: inspect would follow a
+        # decorator's __wrapped__ to the view and never read the wrapper itself.
+        tree = ast.parse(textwrap.dedent(inspect.getsource(func.__code__)))
     except (OSError, TypeError, SyntaxError):
         return frozenset()
     namespace = _namespace(func)
@@ -192,7 +212,7 @@ def codes_of_view(view) -> frozenset[ErrorCode]:
     found: set[ErrorCode] = set()
     layer = view
     while layer is not None:
-        if isinstance(layer, types.FunctionType):
+        if _is_project_function(layer):  # webargs' and flask-smorest's wrappers: the shell's generic codes
             found |= codes_of_function(layer)
         layer = getattr(layer, "__wrapped__", None)
     for cls in getattr(view, "_declared_errors", ()):
