@@ -32,12 +32,13 @@ fi
 
 "$PYTHON" clients/live_server.py --port "$port" --credentials "$work/demo-credentials.json" >"$work/server.log" 2>&1 &
 server_pid=$!
+healthy() { "$PYTHON" -c 'import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)' "$base/api/v1/health" >/dev/null 2>&1; }
 for _ in $(seq 1 120); do
-  curl -sf "$base/api/v1/health" >/dev/null 2>&1 && break
+  healthy && break
   kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.log" >&2; exit 1; }
   sleep 0.5
 done
-curl -sf "$base/api/v1/health" >/dev/null || { echo "live server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+healthy || { echo "live server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 
 case "$what" in
   client)
