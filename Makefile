@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 
 export FLASK_APP := wsgi:app
 
-.PHONY: run up test install migrate seed bench clean
+.PHONY: run up test install migrate seed bench clean client-check contract-fuzz contract
 
 # The first install takes minutes (numpy, dlib-bin, cryptography): say what is
 # happening and let pip show each package as it goes, so it never looks hung.
@@ -43,6 +43,21 @@ up: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The generated TypeScript client (clients/ts) compiled with tsc --strict and run
+# against a live server: booking, kiosk check-in and ticket, one-request
+# submission, a complaint with its rating.
+client-check: install
+	PYTHON=$(BIN)/python clients/check.sh client
+
+# schemathesis over the whole OpenAPI document as citizen, clerk and admin
+# (FUZZ_MAX_EXAMPLES per operation, default 5): no 5xx, no answer off the document.
+contract-fuzz: install
+	PYTHON=$(BIN)/python clients/check.sh fuzz
+
+# After a deliberate API change: rewrite docs/openapi.snapshot.json and docs/errors.md.
+contract: install
+	APP_ENV=testing $(BIN)/flask contract write
 
 bench: install
 	$(BIN)/python -m bench $(BENCH_ARGS)

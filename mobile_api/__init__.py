@@ -12,7 +12,7 @@ from flask_smorest import Api, Blueprint
 
 from config import BaseConfig
 
-from . import errors, jobs, metrics, observability, ratelimit, request_guards, uow
+from . import contract, errors, jobs, metrics, observability, ratelimit, request_guards, uow
 from .crypto import PersonalDataCipher
 from .db import Database
 from .health import blp as health_blp
@@ -68,6 +68,8 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     from .audit_routes import blp as audit_blp
 
     api.register_blueprint(audit_blp)
+    contract.complete_spec(app, api)
+    contract.init_app(app)  # before the limiter, so its after-request hook runs after the limiter's
     ratelimit.init_app(app)
     _serve_docs_assets(app)
 

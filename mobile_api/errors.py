@@ -97,16 +97,33 @@ class TooManyRequests(DomainError):
 
 
 class ProblemSchema(ma.Schema):
-    """An RFC 9457 problem document (documentation only)."""
+    """An RFC 9457 problem document. Members beyond these may appear (RFC 9457
+    extension members); the known ones are listed so clients can type them."""
+
+    class Meta:
+        unknown = ma.INCLUDE  # documents additionalProperties: true
 
     type = ma.fields.String(required=True, metadata={"description": "问题类型 URI"})
     title = ma.fields.String(required=True)
     status = ma.fields.Integer(required=True)
     detail = ma.fields.String(required=True, metadata={"description": "中文说明"})
     code = ma.fields.String(required=True, metadata={"description": "稳定的错误码, 如 booking.slot_full"})
-    instance = ma.fields.String()
-    request_id = ma.fields.String()
-    errors = ma.fields.Dict(metadata={"description": "逐字段的校验错误"})
+    instance = ma.fields.String(allow_none=True, metadata={"description": "出错的请求路径"})
+    request_id = ma.fields.String(allow_none=True, metadata={"description": "请求编号, 与 X-Request-ID 相同"})
+    errors = ma.fields.Raw(metadata={"description": "逐字段（或逐帧）的校验错误: 字段名 → 错误说明列表或嵌套对象"})
+    # Extension members some codes add (see docs/errors.md):
+    last_bookable_date = ma.fields.String(metadata={"description": "booking.beyond_horizon: 最后可预约日期"})
+    blocked_until = ma.fields.String(metadata={"description": "爽约限制的截止时间"})
+    reason = ma.fields.String(metadata={"description": "限制原因"})
+    limit = ma.fields.Integer(metadata={"description": "达到的上限"})
+    check_in_from = ma.fields.String(metadata={"description": "最早可签到时间"})
+    ticket_id = ma.fields.Integer(metadata={"description": "相关排队号"})
+    wechat_errcode = ma.fields.Integer(metadata={"description": "微信接口返回的错误码"})
+    current_version = ma.fields.String(metadata={"description": "当前的同意书版本"})
+    violations = ma.fields.Raw(metadata={"description": "发布前检查未通过的各项"})
+    application_status = ma.fields.String(metadata={"description": "申请的当前状态（不能执行该操作时）"})
+    action = ma.fields.String(metadata={"description": "被拒绝的操作"})
+    method = ma.fields.String(metadata={"description": "该渠道应使用的人脸核身方式"})
 
 
 # The wording marshmallow and webargs use, in the citizens' language.

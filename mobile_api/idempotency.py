@@ -1,8 +1,11 @@
 """`Idempotency-Key` for writes a phone may retry on a weak network.
 
 Same key and same request: the first answer again (marked with
-`Idempotent-Replayed: true`). Same key, different request: 422. A retry while
-the first is still running: 409. The in-flight marker lives in Redis; the
+`Idempotent-Replayed: true`), whether it was a success or a refusal by the
+view (a 4xx from validation or the service). Same key, different request: 422,
+whatever the first answer was. A retry while the first is still running: 409.
+Answers given before the view runs (401/403, rate limits, 503) are not
+recorded: nothing was decided, so the key may be retried. The in-flight marker lives in Redis; the
 stored answer lives in the database, so a replay survives a Redis flush.
 """
 
@@ -14,13 +17,14 @@ from datetime import datetime, timedelta
 from functools import wraps
 
 from flask import current_app, g, make_response, request
+from werkzeug.exceptions import HTTPException
 from sqlalchemy import Integer, LargeBinary, String, delete, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime
-from .errors import DomainError
+from .errors import DomainError, handle_domain_error, handle_http_exception
 from .uow import current_uow
 
 _KEY_PATTERN = re.compile(r"^[\x21-\x7e]{8,128}$")
@@ -101,7 +105,7 @@ def acquire(redis, scope: str, fingerprint: str) -> None:
         holder = redis.get(f"idem:lock:{scope}")
         if holder is not None and holder != fingerprint:
             raise IdempotencyKeyReused("此 Idempotency-Key 已用于另一个不同的请求，请换一个新的键")
-        raise IdempotencyInProgress("相同的请求正在处理中，请稍后再查询结果", headers={"Retry-After": "2"})
+        raise IdempotencyInProgress("相同的请求正在处理中，请稍后用同一个键重试")
 
 
 def release(redis, scope: str) -> None:
@@ -149,11 +153,29 @@ def idempotent(view):
             return replay_or_refuse(record, fingerprint)
         acquire(redis, scope, fingerprint)
         guard(redis, clock, scope, fingerprint)
-        response = make_response(view(*args, **kwargs))
+        # A refusal is an answer like a success: the unit of work rolls the
+        # refused change back and records the answer (see `guard`).
+        response = answer_of(view, args, kwargs)
         finish(db, clock, scope, fingerprint, response)
         return response
 
+    wrapper._idempotent = True  # read by mobile_api.contract to document the header and its answers
     return wrapper
+
+
+def answer_of(view, args, kwargs):
+    """The view's answer, a refusal included: a 4xx is recorded like a 2xx so
+    that the key cannot be reused for a different body afterwards."""
+    try:
+        return make_response(view(*args, **kwargs))
+    except DomainError as error:
+        if error.status >= 500:
+            raise
+        return handle_domain_error(error)
+    except HTTPException as error:
+        if (error.code or 500) >= 500:
+            raise
+        return handle_http_exception(error)
 
 
 def _store(session, clock, scope: str, fingerprint: str, response) -> None:

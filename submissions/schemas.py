@@ -144,7 +144,7 @@ class EventSchema(ma.Schema):
     from_status = f.String(required=True, allow_none=True)
     to_status = f.String(required=True)
     actor_role = f.String(required=True)
-    actor_id = f.Integer(metadata={"description": "仅工作人员可见"})
+    actor_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 系统所为(如超时办结)或已注销的市民为 null"})
     channel = f.String(required=True, allow_none=True)
     opinion = f.String(required=True, allow_none=True)
     details = f.Dict(required=True, allow_none=True)
@@ -185,7 +185,7 @@ class ApplicationSchema(ApplicationSummarySchema):
     materials = f.List(f.Nested(MaterialStatusSchema), required=True)
     files = f.List(f.Nested(FileSchema), required=True)
     timeline = f.List(f.Nested(EventSchema), required=True)
-    citizen_id = f.Integer(metadata={"description": "仅工作人员可见"})
+    citizen_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 市民已注销时为 null"})
 
 
 class ThemeApplicationSchema(ma.Schema):

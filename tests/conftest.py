@@ -29,6 +29,7 @@ from mobile_api.clock import FrozenClock
 from mobile_api.db import Database
 
 from tests import factories
+from tests.contract import ContractCheckingClient
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DEFAULT_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)  # a Thursday, a working day
@@ -149,6 +150,8 @@ def app_config(database_url, config_overrides):
 def app(app_config, database, db_connection, clock, redis_client):
     application = create_app(app_config, clock=clock, redis_client=redis_client, database=database)
     application.config["ACCESS_LOG"] = False
+    # Every answer the tests receive is checked against the OpenAPI document.
+    application.test_client_class = ContractCheckingClient
     yield application
 
 

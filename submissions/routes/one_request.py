@@ -10,7 +10,7 @@ import json
 from functools import wraps
 
 import marshmallow as ma
-from flask import current_app, g, make_response, request
+from flask import current_app, g, request
 
 from identity.auth import current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER
@@ -77,13 +77,14 @@ def idempotent_files(view):
             _multipart()
             return idem.replay_or_refuse(record, _fingerprint([_sha256(u.stream) for _, u in _file_parts()]))
         guard = g.submissions_idempotency = _Guard(scope)
-        response = make_response(view(*args, **kwargs))
+        # A refusal is an answer like a success: the unit of work rolls the
+        # refused change back and records the answer (idem.guard).
+        response = idem.answer_of(view, args, kwargs)
         if guard.fingerprint:
-            # Into the request's unit of work: the record commits with the
-            # application it answers for, or not at all.
             idem.finish(db, clock, scope, guard.fingerprint, response)
         return response
 
+    wrapper._idempotent = True  # read by mobile_api.contract to document the header and its answers
     return wrapper
 
 

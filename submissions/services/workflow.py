@@ -79,7 +79,8 @@ def check_allowed(application: Application, action: str) -> Step:
     if application.status not in sources or (action == "withdraw" and application.accepted_at is not None):
         raise InvalidTransition(
             f"申请当前状态为“{STATUS_LABELS[application.status]}”，不能执行“{ACTION_LABELS[action]}”",
-            extra={"status": application.status, "action": action})
+            # not "status": that member is the HTTP status in a problem document (RFC 9457)
+            extra={"application_status": application.status, "action": action})
     return step
 
 

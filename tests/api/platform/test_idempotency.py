@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from identity.auth import current_actor, require_roles
 from mobile_api import audit
 from mobile_api.audit import AuditEntry
+from mobile_api.errors import Conflict
 from mobile_api.idempotency import idempotent
 
 
@@ -35,6 +36,8 @@ def notes(app, make):
     @blp.response(201, NoteOutSchema)
     def create(body):
         """Create a note."""
+        if body["text"] == "冲突":
+            raise Conflict("与当前状态冲突", code="test_notes.conflict")
         session = current_app.extensions["db"].session
         entry = audit.record(session, current_actor(), "note.create", "note", None, {"text": body["text"]})
         session.commit()
@@ -148,3 +151,26 @@ def test_the_in_flight_marker_outlives_the_commit_of_the_answer(app, client, mak
     assert client.post("/api/v1/_marker", json={"text": "x"}, headers=headers).status_code == 201
     assert len(seen["at_commit"]) == 1  # still held when the answer's record committed
     assert redis_client.keys("idem:lock:*") == []  # and gone once the request ended
+
+
+@pytest.mark.parametrize("refused_body", [{"wrong": "field"}, {"text": "冲突"}], ids=["validation-422", "service-409"])
+def test_after_a_4xx_the_key_cannot_carry_another_body(client, make, notes, session, refused_body):
+    """A refusal is the first answer like any other: replayed for the same
+    body, and the key stays bound to that body."""
+    headers = make.headers(make.citizen(), **{"Idempotency-Key": "refused-0001"})
+    first = client.post("/api/v1/_notes", json=refused_body, headers=headers)
+    assert 400 <= first.status_code < 500
+    replay = client.post("/api/v1/_notes", json=refused_body, headers=headers)
+    assert replay.status_code == first.status_code and replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json["code"] == first.json["code"]
+    assert replay.content_type == "application/problem+json"
+    reused = client.post("/api/v1/_notes", json={"text": "另一个"}, headers=headers)
+    assert reused.status_code == 422 and reused.json["code"] == "idempotency.key_reused"
+    assert count_notes(session) == 0
+
+
+def test_a_401_is_not_recorded_so_the_key_can_be_used_once_logged_in(client, make, notes, session):
+    key = {"Idempotency-Key": "before-login-01"}
+    assert client.post("/api/v1/_notes", json={"text": "五"}, headers=key).status_code == 401
+    done = client.post("/api/v1/_notes", json={"text": "五"}, headers=make.headers(make.citizen(), **key))
+    assert done.status_code == 201 and "Idempotent-Replayed" not in done.headers

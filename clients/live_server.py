@@ -1,0 +1,81 @@
+"""A live server for the client checks (`make client-check`, `make contract-fuzz`).
+
+What `make run` gives a newcomer (SQLite in a temporary directory, the
+in-process Redis stand-in, the WeChat stand-in, the sample data and demo
+accounts), on a loopback port, with two differences that make the flows
+repeatable at any hour of CI:
+
+- the clock starts on a fixed working-day morning in Asia/Shanghai
+  (`--start`) and runs on in real time from there;
+- booking needs no notice (`BOOKING_MIN_NOTICE_MINUTES=0`), so a flow can
+  book a slot starting within the check-in window and check in at once.
+
+The demo credentials go to `--credentials`, never to instance/, so a
+developer's own `make run` database keeps its passwords.
+
+    python clients/live_server.py --port 5123 --credentials /tmp/creds.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from config import load_config  # noqa: E402
+from mobile_api import create_app, migrate  # noqa: E402
+from mobile_api.clock import LOCAL_TZ, SystemClock  # noqa: E402
+
+
+class ShiftedClock(SystemClock):
+    """Real time, moved so that the server starts at `start`."""
+
+    def __init__(self, start: datetime):
+        self._offset = start.astimezone(timezone.utc) - datetime.now(timezone.utc)
+
+    def now(self) -> datetime:
+        return datetime.now(timezone.utc) + self._offset
+
+
+def build(database_url: str, credentials: Path, start: datetime):
+    env = dict(os.environ, DATABASE_URL=database_url, BOOKING_MIN_NOTICE_MINUTES="0", LOG_LEVEL="WARNING")
+    env.pop("REDIS_URL", None)
+    config = load_config("development", env)
+    app = create_app(config, clock=ShiftedClock(start))
+    migrate.upgrade(database_url)
+    from identity.demo import seed_demo_accounts
+
+    db, clock = app.extensions["db"], app.extensions["clock"]
+    with app.app_context():
+        for _, name, seeder in sorted(app.extensions.get("seeders", []), key=lambda entry: entry[0]):
+            with db.new_session() as session:
+                if seeder is seed_demo_accounts:
+                    seed_demo_accounts(session, clock, app, path=credentials)
+                else:
+                    seeder(session, clock, app)
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--credentials", type=Path, required=True)
+    parser.add_argument("--start", default="2026-11-26T08:50", help="local (Asia/Shanghai) time the clock starts at")
+    args = parser.parse_args()
+    directory = tempfile.mkdtemp(prefix="fingertip-live-")
+    start = datetime.fromisoformat(args.start).replace(tzinfo=LOCAL_TZ)
+    app = build(f"sqlite:///{Path(directory) / 'live.sqlite3'}", args.credentials, start)
+    server = make_server("127.0.0.1", args.port, app, threaded=True)
+    print(f"live server on http://127.0.0.1:{args.port} (clock from {start.isoformat()})", flush=True)
+    server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()
