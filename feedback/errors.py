@@ -23,6 +23,11 @@ class NotDispatcher(Forbidden):
     title = "仅 12345 派单员可执行此操作"
 
 
+class NotAppealJudge(Forbidden):
+    code = "feedback.not_platform_admin"
+    title = "仅平台管理员可裁定申诉"
+
+
 class ExtensionRefused(Conflict):
     code = "feedback.extension_refused"
     title = "不能申请延期"

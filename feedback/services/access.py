@@ -27,7 +27,7 @@ from datetime import datetime
 from sqlalchemy import false, or_, true
 from sqlalchemy.orm import Session
 
-from identity.access import (acts_for_department, acts_for_hall, ensure_platform_admin, is_dispatcher,
+from identity.access import (acts_for_department, acts_for_hall, is_dispatcher,
                              is_platform_admin, is_staff, owns)
 from mobile_api import audit
 from mobile_api.actor import Actor
@@ -35,7 +35,7 @@ from mobile_api.errors import Forbidden
 from mobile_api.hooks import ServedEvent
 from mobile_api.uow import commit_point
 
-from ..errors import CaseNotFound, EventNotFound, NotDispatcher, RectificationNotFound
+from ..errors import CaseNotFound, EventNotFound, NotAppealJudge, NotDispatcher, RectificationNotFound
 from ..models import FeedbackCase, FeedbackRating, FeedbackRectification
 from ..taxonomy import is_valid_id
 
@@ -189,7 +189,8 @@ def load_rectification_for_staff(session: Session, actor: Actor, rect_id: int) -
 
 def require_appeal_judge(actor: Actor) -> None:
     """Appeals against malicious ratings are decided by the platform admin."""
-    ensure_platform_admin(actor, "仅平台管理员可裁定申诉", code="feedback.not_platform_admin")
+    if not is_platform_admin(actor):
+        raise NotAppealJudge("仅平台管理员可裁定申诉")
 
 
 def stats_department(actor: Actor) -> str | None:

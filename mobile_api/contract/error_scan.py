@@ -28,7 +28,7 @@ import types
 from dataclasses import dataclass
 
 from ..errors import DomainError
-from ..modules import DOMAIN_PACKAGES
+from ..modules import DOMAIN_PACKAGES, present_packages
 
 PROJECT_MODULES = ("mobile_api",) + DOMAIN_PACKAGES
 
@@ -49,11 +49,11 @@ def import_project_modules() -> None:
     does not depend on what happened to be imported before."""
     import pkgutil
 
+    present = set(present_packages())
     for top in PROJECT_MODULES:
-        try:
-            package = importlib.import_module(top)
-        except ImportError:  # an absent domain package
-            continue
+        if top != "mobile_api" and top not in present:
+            continue  # a domain package this deployment does not have
+        package = importlib.import_module(top)
         for info in pkgutil.walk_packages(package.__path__, prefix=f"{top}."):
             if ".migrations" not in info.name and not info.name.endswith("__main__"):
                 importlib.import_module(info.name)
