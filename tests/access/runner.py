@@ -7,6 +7,35 @@ from tests.access.matrix import KINDS
 REFUSALS = (401, 403, 404)
 
 
+def principals(make, *, here_hall: int, there_hall: int, department: str, other_department: str,
+               owner=None) -> dict:
+    """One principal of every kind in matrix.PRINCIPALS, relative to the
+    object's hall and department (`owner`: the citizen who owns it, if the
+    caller made one already)."""
+    return {
+        "owner": owner if owner is not None else make.citizen(),
+        "other_citizen": make.citizen(),
+        "kiosk_here": make.kiosk(hall_id=here_hall)[0],
+        "kiosk_elsewhere": make.kiosk(hall_id=there_hall)[0],
+        "clerk_here": make.staff("clerk", None, here_hall),
+        "clerk_elsewhere": make.staff("clerk", None, there_hall),
+        "hall_admin_here": make.staff("admin", None, here_hall),
+        "hall_admin_elsewhere": make.staff("admin", None, there_hall),
+        "approver_here": make.staff("approver", department, None),
+        "approver_elsewhere": make.staff("approver", other_department, None),
+        "dept_admin_here": make.staff("admin", department, None),
+        "dept_admin_elsewhere": make.staff("admin", other_department, None),
+        "platform_admin": make.staff("admin", None, None),
+    }
+
+
+def headers_of(make, people: dict) -> dict:
+    """Bearer headers per kind, and none for the anonymous kind."""
+    headers = {kind: make.headers(principal) for kind, principal in people.items()}
+    headers["anonymous"] = {}
+    return headers
+
+
 def order_for(expected: dict) -> list[str]:
     """Refused principals first: a refused request must change nothing, so
     the object is still as built when the granted principals come."""

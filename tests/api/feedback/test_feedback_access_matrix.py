@@ -26,7 +26,7 @@ import io
 import pytest
 
 from tests.access.matrix import FINDINGS, MATRIX
-from tests.access.runner import check_row
+from tests.access.runner import check_row, headers_of, principals
 
 from .conftest import image_bytes
 
@@ -38,23 +38,9 @@ PREFIXES = ("/api/v1/cases/", "/api/v1/staff/cases/", "/api/v1/ratings/", "/api/
 
 @pytest.fixture
 def world(client, make, served):
-    people = {
-        "owner": make.citizen("张三"),
-        "other_citizen": make.citizen("李四"),
-        "kiosk_here": make.kiosk(hall_id=HERE)[0],
-        "kiosk_elsewhere": make.kiosk(hall_id=THERE)[0],
-        "clerk_here": make.staff("clerk", None, HERE),
-        "clerk_elsewhere": make.staff("clerk", None, THERE),
-        "hall_admin_here": make.staff("admin", None, HERE),
-        "hall_admin_elsewhere": make.staff("admin", None, THERE),
-        "approver_here": make.staff("approver", DEPARTMENT, None),
-        "approver_elsewhere": make.staff("approver", OTHER_DEPARTMENT, None),
-        "dept_admin_here": make.staff("admin", DEPARTMENT, None),
-        "dept_admin_elsewhere": make.staff("admin", OTHER_DEPARTMENT, None),
-        "platform_admin": make.staff("admin", None, None),
-    }
-    headers = {kind: make.headers(principal) for kind, principal in people.items()}
-    headers["anonymous"] = {}
+    people = principals(make, here_hall=HERE, there_hall=THERE, department=DEPARTMENT,
+                        other_department=OTHER_DEPARTMENT, owner=make.citizen("张三"))
+    headers = headers_of(make, people)
     return Builder(client, served, people, headers)
 
 

@@ -31,7 +31,7 @@ import pytest
 from guides import services
 from guides.convert import item_to_data
 from tests.access.matrix import FINDINGS, MATRIX
-from tests.access.runner import check_row
+from tests.access.runner import check_row, headers_of, principals
 
 API = "/api/v1/guides"
 ADMIN = f"{API}/admin/items"
@@ -44,23 +44,9 @@ PREFIX = "/api/v1/guides/"
 
 @pytest.fixture
 def world(client, session, catalogue, make):
-    people = {
-        "owner": make.citizen(),
-        "other_citizen": make.citizen(),
-        "kiosk_here": make.kiosk(hall_id=HERE)[0],
-        "kiosk_elsewhere": make.kiosk(hall_id=THERE)[0],
-        "clerk_here": make.staff("clerk", None, HERE),
-        "clerk_elsewhere": make.staff("clerk", None, THERE),
-        "hall_admin_here": make.staff("admin", None, HERE),
-        "hall_admin_elsewhere": make.staff("admin", None, THERE),
-        "approver_here": make.staff("approver", DEPARTMENT, None),
-        "approver_elsewhere": make.staff("approver", OTHER_DEPARTMENT, None),
-        "dept_admin_here": make.staff("admin", DEPARTMENT, None),
-        "dept_admin_elsewhere": make.staff("admin", OTHER_DEPARTMENT, None),
-        "platform_admin": make.staff("admin", None, None),
-    }
-    headers = {kind: make.headers(principal) for kind, principal in people.items()}
-    headers["anonymous"] = {}
+    people = principals(make, here_hall=HERE, there_hall=THERE, department=DEPARTMENT,
+                        other_department=OTHER_DEPARTMENT)
+    headers = headers_of(make, people)
     # The published content of every gongan item, read once before any
     # request: PUT bodies, and the pool of fresh items for granted principals.
     contents = {item.code: copy.deepcopy(item_to_data(item)) for item in services.list_published_items(session)

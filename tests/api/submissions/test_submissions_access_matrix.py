@@ -25,7 +25,7 @@ import io
 import pytest
 
 from tests.access.matrix import FINDINGS, MATRIX
-from tests.access.runner import check_row
+from tests.access.runner import check_row, headers_of, principals
 
 from .conftest import fill_form, good_form, png_bytes
 
@@ -38,23 +38,9 @@ PREFIXES = ("/api/v1/applications/", "/api/v1/theme-applications/", "/api/v1/sta
 
 @pytest.fixture
 def world(flow, make, client, session):
-    people = {
-        "owner": flow.citizen,
-        "other_citizen": make.citizen(),
-        "kiosk_here": make.kiosk(hall_id=HERE)[0],
-        "kiosk_elsewhere": make.kiosk(hall_id=THERE)[0],
-        "clerk_here": make.staff("clerk", None, HERE),
-        "clerk_elsewhere": make.staff("clerk", None, THERE),
-        "hall_admin_here": make.staff("admin", None, HERE),
-        "hall_admin_elsewhere": make.staff("admin", None, THERE),
-        "approver_here": make.staff("approver", DEPARTMENT, None),
-        "approver_elsewhere": make.staff("approver", OTHER_DEPARTMENT, None),
-        "dept_admin_here": make.staff("admin", DEPARTMENT, None),
-        "dept_admin_elsewhere": make.staff("admin", OTHER_DEPARTMENT, None),
-        "platform_admin": make.staff("admin", None, None),
-    }
-    headers = {kind: make.headers(principal) for kind, principal in people.items()}
-    headers["anonymous"] = {}
+    people = principals(make, here_hall=HERE, there_hall=THERE, department=DEPARTMENT,
+                        other_department=OTHER_DEPARTMENT, owner=flow.citizen)
+    headers = headers_of(make, people)
     return Builder(flow, client, session, headers)
 
 
