@@ -102,7 +102,18 @@ HANDLING_DEPARTMENT = row(403, anonymous=401, approver_here="ok", approver_elsew
 RECTIFICATION_STAFF = row(404, owner=403, other_citizen=403, anonymous=401, kiosk_here=403, kiosk_elsewhere=403,
                           approver_here="ok", dept_admin_here="ok", platform_admin="ok")
 
+# Accounts: the platform admin manages every staff member and the kiosks; a
+# department admin the staff of its own department; nobody else.
+STAFF_ACCOUNT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
+KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
+
 MATRIX = {
+    # 身份: staff and kiosk accounts ("here": the staff member's department)
+    ("POST", "/api/v1/identity/staff/{staff_id}/deactivate"): STAFF_ACCOUNT,
+    ("POST", "/api/v1/identity/staff/{staff_id}/reactivate"): STAFF_ACCOUNT,
+    ("POST", "/api/v1/identity/staff/{staff_id}/password"): STAFF_ACCOUNT,
+    ("POST", "/api/v1/identity/kiosks/{device_id}/deactivate"): KIOSK_ACCOUNT,
+    ("POST", "/api/v1/identity/kiosks/{device_id}/reactivate"): KIOSK_ACCOUNT,
     # 办事指南
     ("GET", "/api/v1/guides/items/{code}"): PUBLIC,
     ("GET", "/api/v1/guides/themes/{theme_id}"): PUBLIC,
