@@ -23,7 +23,7 @@ from ..errors import DepartmentNotFound, DraftExists, ItemExists, ItemNotFound, 
     RuleViolated
 from ..models import CatalogueState, Department, ServiceItem
 from ..validation import check_item
-from .access import ensure_can_manage
+from .access import ensure_can_manage, ensure_manages_code
 from .catalogue import get_item_revision, get_published_item, list_item_versions
 
 
@@ -100,6 +100,7 @@ def create_draft_from_published(session: Session, actor: Actor, clock, code: str
 
 def update_draft(session: Session, actor: Actor, clock, code: str, data: dict) -> ServiceItem:
     """Replace the draft's content (its code and department stay)."""
+    ensure_manages_code(session, actor, code)
     draft = _draft(session, code, lock=True)
     ensure_can_manage(actor, draft.department_code)
     if data.get("code", code) != code or data.get("department_code", draft.department_code) != draft.department_code:
@@ -120,6 +121,7 @@ def update_draft(session: Session, actor: Actor, clock, code: str, data: dict) -
 def publish(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
     """Validate the draft, make it the published version (the previous one is
     kept as superseded) and give it the next catalogue version."""
+    ensure_manages_code(session, actor, code)
     draft = _draft(session, code, lock=True)
     ensure_can_manage(actor, draft.department_code)
     violations = check_item(item_to_data(draft), draft.department_code)
@@ -144,6 +146,7 @@ def publish(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
 
 def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
     """Take an item off the catalogue; its versions stay readable to admins."""
+    ensure_manages_code(session, actor, code)
     current = session.scalar(select(ServiceItem).where(ServiceItem.code == code, ServiceItem.status == "published")
                              .with_for_update(of=ServiceItem))
     if current is None:
@@ -163,12 +166,14 @@ def retire(session: Session, actor: Actor, clock, code: str) -> ServiceItem:
 
 
 def admin_list_versions(session: Session, actor: Actor, code: str) -> list[ServiceItem]:
+    ensure_manages_code(session, actor, code)
     rows = list_item_versions(session, code)
     ensure_can_manage(actor, rows[0].department_code)
     return rows
 
 
 def admin_get_version(session: Session, actor: Actor, code: str, revision: int) -> ServiceItem:
+    ensure_manages_code(session, actor, code)
     row = get_item_revision(session, code, revision)
     ensure_can_manage(actor, row.department_code)
     return row

@@ -134,3 +134,13 @@ def test_a_granted_write_really_happened(client, world):
         response = client.post(path, headers=world.headers[kind])
         assert response.status_code == 200, response.json
         assert response.json["status"] == "published" and response.json["revision"] == 2
+
+
+def test_no_state_is_told_before_the_right_to_manage_is_checked(client, world):
+    """An admin of another department or a hall admin learns nothing of an
+    item's draft or publication: 403 before 409."""
+    for kind in ("dept_admin_elsewhere", "hall_admin_here"):
+        headers = world.headers[kind]
+        for method, path in (("PUT", f"{ADMIN}/{CODE}/draft"), ("POST", f"{ADMIN}/{CODE}/publish")):
+            answer = client.open(path, method=method, headers=headers, json=world.contents[CODE])
+            assert answer.status_code == 403, (kind, path, answer.json)
