@@ -51,15 +51,16 @@ def build(database_url: str, credentials: Path, start: datetime):
     app = create_app(config, clock=ShiftedClock(start))
     migrate.upgrade(database_url)
     from identity.demo import seed_demo_accounts
+    from mobile_api.uow import unit_of_work
 
-    db, clock = app.extensions["db"], app.extensions["clock"]
     with app.app_context():
         for _, name, seeder in sorted(app.extensions.get("seeders", []), key=lambda entry: entry[0]):
-            with db.new_session() as session:
+            # As `flask seed` does: one unit of work per seeder, committed at its end.
+            with unit_of_work(app, name=f"seed:{name}") as work:
                 if seeder is seed_demo_accounts:
-                    seed_demo_accounts(session, clock, app, path=credentials)
+                    seed_demo_accounts(work.session, work.clock, app, path=credentials)
                 else:
-                    seeder(session, clock, app)
+                    seeder(work.session, work.clock, app)
     return app
 
 
