@@ -8,14 +8,14 @@ a rule, they name it with `commit_point("why")`, so every commit in the code
 base is either here or a named, documented point.
 
 The request's unit of work is opened by the shell around every view
-(`mobile_api.transactions`); CLI commands and jobs open their own with
-`unit_of_work(app, actor)`.
+(`current_uow`, `finish_request`, called by `mobile_api.create_app`'s app
+class); CLI commands and jobs open their own with `unit_of_work(app, actor)`.
 
 The hottest write (a booking taking its slot's place) keeps its single round
-trip through `finish_with`: the statement that takes the hot row lock is sent
+trip through `finish_with`: the statements that take the hot row lock are sent
 together with COMMIT when the unit of work completes, after everything else
-of the request (audit entry, outbox messages, the idempotency record) has
-been flushed, so the lock is held for the server's commit only.
+of the request (the idempotency record) has been flushed, so the lock is
+held for the server's commit only (`mobile_api.pipeline`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable, Iterator
 
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from . import pipeline
 from .actor import SYSTEM, Actor
 
 log = logging.getLogger("mobile_api.uow")
@@ -39,7 +39,7 @@ _INFO_KEY = "unit_of_work"
 @dataclass
 class _FinalStatements:
     statements: list[tuple[str, dict]]
-    errors: dict[str, Callable[[Exception], Exception]]
+    errors: pipeline.Errors
 
 
 @dataclass
@@ -97,10 +97,9 @@ class UnitOfWork:
 
     @property
     def pipelined(self) -> bool:
-        """PostgreSQL, with a session that owns its transaction (bound to the
-        engine; tests' sessions join an outer transaction through savepoints)."""
-        bind = self.session.get_bind()
-        return not self.implicit and isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+        """The one-round-trip paths apply: PostgreSQL, a session that owns its
+        transaction, inside a real unit of work."""
+        return not self.implicit and pipeline.owns_transaction_on_postgresql(self.session)
 
     def commit_with(self, sql: str, params: dict, reason: str):
         """A named commit point whose last statement goes with the COMMIT in
@@ -112,28 +111,15 @@ class UnitOfWork:
             row = self.session.connection().exec_driver_sql(sql, params).first()
             self.session.commit()
             return row
-        from psycopg import ClientCursor
+        return pipeline.run_and_commit(self.session, sql, params)
 
-        raw = self.session.connection().connection.driver_connection
-        try:
-            with ClientCursor(raw) as cursor:
-                cursor.execute(sql + "; COMMIT", params)
-                row = cursor.fetchone()
-        except Exception:
-            self.session.rollback()
-            raise
-        self.session.commit()  # the session's bookkeeping: the server has committed
-        return row
-
-    def finish_with(self, statements: list[tuple[str, dict]],
-                    errors: dict[str, Callable[[Exception], Exception]] | None = None) -> None:
+    def finish_with(self, statements: list[tuple[str, dict]], errors: pipeline.Errors | None = None) -> None:
         """The hot path: `statements` (SQL with %(name)s parameters, see
         `insert_rows`) are this unit of work's last, sent with its COMMIT in one
-        round trip at `complete()`. With nothing else written before them,
-        they go as one multi-statement query, which PostgreSQL runs as one
-        transaction (no BEGIN round trip). A database error whose SQLSTATE is
-        in `errors` becomes that domain error (`errors[state](exc)`), and
-        nothing commits. Where the pipeline does not apply, they run now."""
+        round trip at `complete()` (mobile_api.pipeline). A database error
+        whose SQLSTATE is in `errors` becomes that domain error
+        (`errors[state](exc)`), and nothing commits. Where the pipeline does
+        not apply, they run now."""
         errors = errors or {}
         if not self.pipelined:
             try:
@@ -141,36 +127,15 @@ class UnitOfWork:
                     for sql, params in statements:
                         self.session.connection().exec_driver_sql(sql, params)
             except Exception as exc:
-                raise _translated(exc, errors) from exc
+                raise pipeline.translated(exc, errors) from exc
             return
         if self._final is not None:
             raise RuntimeError("a unit of work has one final batch of statements")
         self._final = _FinalStatements(list(statements), errors)
 
     def insert_rows(self, table, rows: list[dict], prefix: str) -> tuple[str, dict]:
-        """An INSERT of `rows` into `table` as SQL text and parameters for
-        `finish_with`, with the columns' types applied (JSON, UTC times) and
-        names prefixed so several can share one query. The text is built once
-        per shape: compiling a statement per request costs more than its
-        round trip."""
-        dialect = self.session.get_bind().dialect
-        columns = tuple(rows[0])
-        key = (table.name, columns, len(rows), prefix, dialect.name)
-        shape = _INSERT_SHAPES.get(key)
-        if shape is None:
-            placeholders = ", ".join(
-                "(" + ", ".join(f"%({prefix}{n}_{c})s" for c in columns) + ")" for n in range(len(rows)))
-            sql = f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES {placeholders}"
-            processors = {c: table.c[c].type._cached_bind_processor(dialect) for c in columns}
-            shape = _INSERT_SHAPES[key] = (sql, processors)
-        sql, processors = shape
-        params = {}
-        for n, row in enumerate(rows):
-            for column in columns:
-                value, process = row[column], processors[column]
-                params[f"{prefix}{n}_{column}"] = process(value) if process is not None and value is not None \
-                    else value
-        return sql, params
+        """An INSERT for `finish_with` (see `pipeline.insert_rows`)."""
+        return pipeline.insert_rows(self.session, table, rows, prefix)
 
     def read_outside_transaction(self, sql: str, params: dict):
         """PostgreSQL only (see `pipelined`): the first row of a read that needs
@@ -178,26 +143,9 @@ class UnitOfWork:
         decides the answer alone (a full slot). Only before anything is written:
         with no transaction open it runs in autocommit (no BEGIN, no ROLLBACK);
         otherwise it goes with the COMMIT that ends the reads so far."""
-        from psycopg import ClientCursor, pq
-
         if self.session.new or self.session.dirty or self.session.deleted:
             raise RuntimeError("read_outside_transaction after a write")
-        raw = self.session.connection().connection.driver_connection
-        try:
-            if raw.pgconn.transaction_status == pq.TransactionStatus.IDLE:
-                raw.autocommit = True
-                try:
-                    return raw.execute(sql, params).fetchone()
-                finally:
-                    raw.autocommit = False
-            with ClientCursor(raw) as cursor:
-                cursor.execute(sql + "; COMMIT", params)
-                row = cursor.fetchone()
-        except Exception:
-            self.session.rollback()
-            raise
-        self.session.commit()  # bookkeeping only: nothing was pending, the server has ended the transaction
-        return row
+        return pipeline.run_and_commit(self.session, sql, params)
 
     # --- what the shell uses -----------------------------------------------
 
@@ -258,50 +206,8 @@ class UnitOfWork:
                 log.warning("end-of-work callback failed", exc_info=True)
 
     def _commit_with(self, final: _FinalStatements) -> None:
-        from psycopg import ClientCursor
-
         self.session.flush()
-        body = "; ".join(sql for sql, _ in final.statements)
-        params: dict = {}
-        for _, more in final.statements:
-            params.update(more)
-        raw = self.session.connection().connection.driver_connection
-        # ClientCursor binds parameters client-side (escaped literals) so the
-        # statements go as one simple query. Inside a transaction the COMMIT
-        # goes with them (and is skipped by the server if one fails); with
-        # none open, a multi-statement query is itself one transaction.
-        alone = not self.session.in_transaction() or self._nothing_written_yet(raw)
-        try:
-            if alone:
-                raw.autocommit = True
-                try:
-                    with ClientCursor(raw) as cursor:
-                        cursor.execute(body, params)
-                finally:
-                    raw.autocommit = False
-            else:
-                with ClientCursor(raw) as cursor:
-                    cursor.execute(body + "; COMMIT", params)
-        except Exception as exc:
-            self.session.rollback()
-            raise _translated(exc, final.errors) from exc
-        self.session.commit()  # the session's bookkeeping: the server has committed
-
-    @staticmethod
-    def _nothing_written_yet(raw) -> bool:
-        from psycopg import pq
-
-        return raw.pgconn.transaction_status == pq.TransactionStatus.IDLE
-
-
-# SQL text of the INSERT shapes the hot path uses, by (table, columns, rows, prefix, dialect).
-_INSERT_SHAPES: dict[tuple, tuple[str, dict]] = {}
-
-
-def _translated(exc: Exception, errors: dict[str, Callable[[Exception], Exception]]) -> Exception:
-    state = getattr(getattr(exc, "orig", exc), "sqlstate", None)
-    factory = errors.get(state) if state else None
-    return factory(getattr(exc, "orig", exc)) if factory is not None else exc
+        pipeline.run_batch_and_commit(self.session, final.statements, final.errors)
 
 
 def of(session: Session) -> UnitOfWork:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGES = ("mobile_api", "identity", "wechat", "guides", "booking", "submissions", "feedback", "config")
-# The unit of work is where transactions end.
-TRANSACTION_OWNERS = {Path("mobile_api/uow.py")}
+# The unit of work is where transactions end (with its one-round-trip paths).
+TRANSACTION_OWNERS = {Path("mobile_api/uow.py"), Path("mobile_api/pipeline.py")}
 # Alembic's migration environment drives its own connection.
 TRANSACTION_EXEMPT_DIRS = ("migrations",)
 ENDS_TRANSACTION = re.compile(r"\.(commit|rollback)\(\)")
