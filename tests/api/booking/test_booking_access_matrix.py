@@ -9,7 +9,7 @@ import pytest
 
 from booking.models import Ticket
 from tests.access.matrix import MATRIX
-from tests.access.runner import check_row
+from tests.access.runner import check_row, row_params, rows_under
 from tests.api.booking.booking_builders import build_hall
 
 API = "/api/v1/booking"
@@ -82,10 +82,7 @@ def _request(world, path):
     return path.format(**params), body, query
 
 
-BOOKING_ROWS = sorted(key for key in MATRIX if key[1].startswith(API))
-
-
-@pytest.mark.parametrize("method,template", BOOKING_ROWS, ids=[f"{m} {p[len(API):]}" for m, p in BOOKING_ROWS])
+@pytest.mark.parametrize("method,template", row_params(rows_under(API)))
 def test_every_principal_kind_gets_the_documented_answer(client, world, session, method, template):
     if "/tickets/{ticket_id}/" in template and not template.endswith("/requeue"):
         _call(client, world)

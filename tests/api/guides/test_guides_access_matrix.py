@@ -30,8 +30,8 @@ import pytest
 
 from guides import services
 from guides.convert import item_to_data
-from tests.access.matrix import FINDINGS, MATRIX
-from tests.access.runner import check_row, headers_of, principals
+from tests.access.matrix import MATRIX
+from tests.access.runner import check_row, headers_of, principals, row_params, rows_under
 
 API = "/api/v1/guides"
 ADMIN = f"{API}/admin/items"
@@ -86,20 +86,16 @@ class Builder:
         return path, {"json": body, "query_string": None}
 
 
-ROWS = sorted(key for key in MATRIX if key[1].startswith(PREFIX))
+ROWS = rows_under(PREFIX)
 
 
-def _param(method, template):
-    marks = [pytest.mark.xfail(strict=True, reason=FINDINGS[(method, template)])] if (
-        method, template) in FINDINGS else []
-    return pytest.param(method, template, id=f"{method} {template[len(API):]}", marks=marks)
 
 
 def test_the_runner_covers_the_eight_guides_rows():
     assert len(ROWS) == 8
 
 
-@pytest.mark.parametrize("method,template", [_param(m, t) for m, t in ROWS])
+@pytest.mark.parametrize("method,template", row_params(ROWS))
 def test_every_principal_kind_gets_the_documented_answer(client, world, method, template):
     shared = world.request(method, template, CODE)
     before = client.get(f"{ADMIN}/{CODE}/versions", headers=world.headers["platform_admin"]).json

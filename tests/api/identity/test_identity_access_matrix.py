@@ -7,12 +7,12 @@ from __future__ import annotations
 import pytest
 
 from tests.access.matrix import MATRIX
-from tests.access.runner import check_row, headers_of, principals
+from tests.access.runner import check_row, headers_of, principals, row_params, rows_under
 
 API = "/api/v1/identity"
 HERE, THERE = 1, 2
 DEPARTMENT, OTHER_DEPARTMENT = "gongan", "renshe"
-ROWS = sorted(key for key in MATRIX if key[1].startswith(API))
+ROWS = rows_under(API)
 
 
 @pytest.fixture
@@ -35,7 +35,7 @@ def test_every_account_operation_has_a_row():
     assert len(ROWS) == 5
 
 
-@pytest.mark.parametrize("method,template", ROWS, ids=[f"{m} {p[len(API):]}" for m, p in ROWS])
+@pytest.mark.parametrize("method,template", row_params(ROWS))
 def test_every_principal_kind_gets_the_documented_answer(client, world, session, method, template):
     shared = _account(world, template)
     session.commit()

@@ -24,8 +24,8 @@ import io
 
 import pytest
 
-from tests.access.matrix import FINDINGS, MATRIX
-from tests.access.runner import check_row, headers_of, principals
+from tests.access.matrix import MATRIX
+from tests.access.runner import check_row, headers_of, principals, row_params, rows_under
 
 from .conftest import fill_form, good_form, png_bytes
 
@@ -146,16 +146,12 @@ class Builder:
         return template.format(**params), kwargs
 
 
-ROWS = sorted(key for key in MATRIX if key[1].startswith(PREFIXES))
+ROWS = rows_under(*PREFIXES)
 
 
-def _param(method, template):
-    marks = [pytest.mark.xfail(strict=True, reason=FINDINGS[(method, template)])] if (
-        method, template) in FINDINGS else []
-    return pytest.param(method, template, id=f"{method} {template[len('/api/v1'):]}", marks=marks)
 
 
-@pytest.mark.parametrize("method,template", [_param(m, t) for m, t in ROWS])
+@pytest.mark.parametrize("method,template", row_params(ROWS))
 def test_every_principal_kind_gets_the_documented_answer(client, world, method, template):
     shared = world.request(method, template)
 
