@@ -91,6 +91,17 @@ def drop_database(name: str) -> None:
     engine.dispose()
 
 
+def bench_env(url: str) -> dict:
+    """The servers' settings for a booking benchmark on database `url`."""
+    return {"APP_ENV": "development", "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
+            "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
+            "SECRET_KEY": secrets.token_urlsafe(32), "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32),
+            "RATELIMIT_ENABLED": "0", "BOOKING_PLACES_PER_WINDOW": str(PLACES), "DB_POOL_SIZE": "8",
+            "LOG_LEVEL": "WARNING", "DEV_SEED_DEMO_ACCOUNTS": "0",
+            # as in production: messages go out through the job engine, not inside the request
+            "WECHAT_DELIVER_AFTER_COMMIT": "0"}
+
+
 def prepare(env: dict, citizens_needed: int = CLIENTS * ROUNDS * 2) -> dict:
     """Schema, catalogue, two halls with one general window each (one stays
     empty, one gets 10,000 appointments), citizens and tokens."""
@@ -227,13 +238,7 @@ def main() -> None:
     name = f"booking_bench_{os.getpid()}"
     create_database(name)
     url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-    env = {"APP_ENV": "development", "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-           "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
-           "SECRET_KEY": secrets.token_urlsafe(32), "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-           "RATELIMIT_ENABLED": "0", "BOOKING_PLACES_PER_WINDOW": str(PLACES), "DB_POOL_SIZE": "8",
-           "LOG_LEVEL": "WARNING", "DEV_SEED_DEMO_ACCOUNTS": "0",
-           # as in production: messages go out through `flask outbox work`, not inside the request
-           "WECHAT_DELIVER_AFTER_COMMIT": "0"}
+    env = bench_env(url)
     engine = create_engine(url)
     try:
         started = time.perf_counter()

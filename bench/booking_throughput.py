@@ -18,14 +18,13 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import secrets
 import statistics
 import threading
 import time
 
 from sqlalchemy import create_engine, text
 
-from bench.booking_load import PLACES, REDIS_URL, create_database, drop_database, prepare
+from bench.booking_load import PLACES, bench_env, create_database, drop_database, prepare
 from bench.common import gunicorn
 
 CLIENTS = 8
@@ -73,11 +72,7 @@ def main() -> None:
     name = f"booking_tp_bench_{os.getpid()}"
     create_database(name)
     url = f"postgresql+psycopg://postgres@127.0.0.1/{name}"
-    env = {"APP_ENV": "development", "DATABASE_URL": url, "REDIS_URL": REDIS_URL,
-           "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
-           "SECRET_KEY": secrets.token_urlsafe(32), "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32),
-           "RATELIMIT_ENABLED": "0", "BOOKING_PLACES_PER_WINDOW": str(PLACES), "DB_POOL_SIZE": "8",
-           "LOG_LEVEL": "WARNING", "DEV_SEED_DEMO_ACCOUNTS": "0", "WECHAT_DELIVER_AFTER_COMMIT": "0"}
+    env = bench_env(url)
     engine = create_engine(url)
     total = CLIENTS * PER_CLIENT * ROUNDS
     try:
