@@ -122,7 +122,7 @@ def guard(redis, clock, scope: str, fingerprint: str) -> None:
     work.on_refusal(lambda session, answer: _store_answer(session, clock, scope, fingerprint, answer))
 
 
-def finish(db, clock, scope: str, fingerprint: str, response) -> None:
+def finish(clock, scope: str, fingerprint: str, response) -> None:
     """Store a successful answer in the request's unit of work, so it commits
     with the change it answers for (or not at all); refusals are stored by
     the unit of work's refusal path (see `guard`)."""
@@ -156,7 +156,7 @@ def idempotent(view):
         # A refusal is an answer like a success: the unit of work rolls the
         # refused change back and records the answer (see `guard`).
         response = answer_of(view, args, kwargs)
-        finish(db, clock, scope, fingerprint, response)
+        finish(clock, scope, fingerprint, response)
         return response
 
     wrapper._idempotent = True  # read by mobile_api.contract to document the header and its answers

@@ -81,7 +81,7 @@ def idempotent_files(view):
         # refused change back and records the answer (idem.guard).
         response = idem.answer_of(view, args, kwargs)
         if guard.fingerprint:
-            idem.finish(db, clock, scope, guard.fingerprint, response)
+            idem.finish(clock, scope, guard.fingerprint, response)
         return response
 
     wrapper._idempotent = True  # read by mobile_api.contract to document the header and its answers
