@@ -7,7 +7,6 @@ from datetime import date
 
 import pytest
 
-from booking.models import Ticket
 from tests.access.matrix import MATRIX
 from tests.access.runner import check_row, row_params, rows_under
 from tests.api.booking.booking_builders import build_hall
@@ -83,15 +82,13 @@ def _request(world, path):
 
 
 @pytest.mark.parametrize("method,template", row_params(rows_under(API)))
-def test_every_principal_kind_gets_the_documented_answer(client, world, session, method, template):
+def test_every_principal_kind_gets_the_documented_answer(client, world, method, template):
     if "/tickets/{ticket_id}/" in template and not template.endswith("/requeue"):
         _call(client, world)
     path, body, query = _request(world, template)
-    before = session.get(Ticket, world["ticket_id"])
     mismatches = check_row(client, method, path, MATRIX[(method, template)],
                            lambda kind: world["headers"][kind], body=body, query=query)
     assert not mismatches, "\n".join(mismatches)
-    assert before is not None
 
 
 def test_the_department_admin_leak_is_closed(client, world):
