@@ -186,7 +186,6 @@ class Appointment(Base):
     __table_args__ = (
         CheckConstraint("status IN ('booked', 'checked_in', 'cancelled', 'no_show')", name="status"),
         Index("uq_booking_appointments_active_item_day", "citizen_id", "item_code", "local_date", unique=True,
-              sqlite_where=text("status IN ('booked', 'checked_in')"),
               postgresql_where=text("status IN ('booked', 'checked_in')")),
         Index("ix_booking_appointments_citizen_status", "citizen_id", "status"),
         Index("ix_booking_appointments_hall_day", "hall_id", "local_date"),

@@ -1,9 +1,9 @@
 """A live server for the client checks (`make client-check`, `make contract-fuzz`).
 
-What `make run` gives a newcomer (SQLite in a temporary directory, the
-in-process Redis stand-in, the WeChat stand-in, the sample data and demo
-accounts), on a loopback port, with two differences that make the flows
-repeatable at any hour of CI:
+What `make run` gives a newcomer (a PostgreSQL and a Redis of its own from
+the embedded wheels, in a temporary directory removed at exit, the WeChat
+stand-in, the sample data and demo accounts), on a loopback port, with two
+differences that make the flows repeatable at any hour of CI:
 
 - the clock starts on a fixed working-day morning in Asia/Shanghai
   (`--start`) and runs on in real time from there;
@@ -19,7 +19,10 @@ developer's own `make run` database keeps its passwords.
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
+import signal
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -31,6 +34,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from config import load_config  # noqa: E402
 from mobile_api import create_app, migrate  # noqa: E402
+from mobile_api import embedded  # noqa: E402
 from mobile_api.clock import LOCAL_TZ, SystemClock  # noqa: E402
 
 
@@ -44,9 +48,10 @@ class ShiftedClock(SystemClock):
         return datetime.now(timezone.utc) + self._offset
 
 
-def build(database_url: str, credentials: Path, start: datetime):
-    env = dict(os.environ, DATABASE_URL=database_url, BOOKING_MIN_NOTICE_MINUTES="0", LOG_LEVEL="WARNING")
-    env.pop("REDIS_URL", None)
+def build(services: embedded.EmbeddedServices, credentials: Path, start: datetime):
+    database_url = services.database_url
+    env = dict(os.environ, DATABASE_URL=database_url, REDIS_URL=services.redis_url,
+               BOOKING_MIN_NOTICE_MINUTES="0", LOG_LEVEL="WARNING")
     config = load_config("development", env)
     app = create_app(config, clock=ShiftedClock(start))
     migrate.upgrade(database_url)
@@ -70,9 +75,14 @@ def main() -> None:
     parser.add_argument("--credentials", type=Path, required=True)
     parser.add_argument("--start", default="2026-11-26T08:50", help="local (Asia/Shanghai) time the clock starts at")
     args = parser.parse_args()
-    directory = tempfile.mkdtemp(prefix="fingertip-live-")
+    directory = Path(tempfile.mkdtemp(prefix="fingertip-live-"))
+    atexit.register(shutil.rmtree, directory, True)
+    # Stopped by SIGTERM from clients/check.sh: exit through atexit, which
+    # stops the servers started here (registered after, so run before rmtree).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    services = embedded.start(directory, test=True)
     start = datetime.fromisoformat(args.start).replace(tzinfo=LOCAL_TZ)
-    app = build(f"sqlite:///{Path(directory) / 'live.sqlite3'}", args.credentials, start)
+    app = build(services, args.credentials, start)
     server = make_server("127.0.0.1", args.port, app, threaded=True)
     print(f"live server on http://127.0.0.1:{args.port} (clock from {start.isoformat()})", flush=True)
     server.serve_forever()

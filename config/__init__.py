@@ -1,9 +1,11 @@
 """Settings, read from the environment.
 
-One class per environment. Development and testing may fall back to embedded
-defaults (a SQLite file, the in-process Redis stand-in, per-process random
-secrets); production refuses to start without real ones, so that a missing
-variable is a failed deploy rather than a silently insecure service.
+One class per environment. Development falls back to embedded defaults (a
+real PostgreSQL and Redis started from pip wheels under instance/, see
+mobile_api/embedded, and random secrets kept there); tests get their
+servers from the suite (tests/conftest.py) and fresh random secrets;
+production refuses to start without real ones, so that a missing variable is
+a failed deploy rather than a silently insecure service.
 """
 
 from __future__ import annotations
@@ -127,18 +129,30 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    """Embedded defaults: one developer, one process, nothing to install."""
+    """Embedded defaults: nothing to install but the requirements."""
 
     ENV_NAME = "development"
-    DEBUG = False  # the reloader would start a second process on the stand-ins
+    DEBUG = False  # the reloader would run the app twice
 
     def __init__(self, env: dict | None = None):
         super().__init__(env)
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        if not self.DATABASE_URL:
-            self.DATABASE_URL = f"sqlite:///{INSTANCE_DIR / 'fingertip.sqlite3'}"
+        if not self.DATABASE_URL or not self.REDIS_URL:
+            self._use_embedded_servers()
         _fill_dev_secrets(self, persistent=True)
         self.DEV_SEED_DEMO_ACCOUNTS = _bool(self.env, "DEV_SEED_DEMO_ACCOUNTS", True)
+
+    def _use_embedded_servers(self) -> None:
+        # Imported here: mobile_api imports this module.
+        from mobile_api.embedded import EmbeddedServerError, start
+
+        try:
+            services = start(INSTANCE_DIR, need_database=not self.DATABASE_URL, need_redis=not self.REDIS_URL)
+        except EmbeddedServerError as exc:
+            self.parse_problems.append(str(exc))
+            return
+        self.DATABASE_URL = self.DATABASE_URL or services.database_url
+        self.REDIS_URL = self.REDIS_URL or services.redis_url
 
 
 class TestingConfig(BaseConfig):
@@ -147,11 +161,17 @@ class TestingConfig(BaseConfig):
 
     def __init__(self, env: dict | None = None):
         super().__init__(env)
-        if not self.DATABASE_URL:
-            self.DATABASE_URL = "sqlite://"
         _fill_dev_secrets(self, persistent=False)
         self.LOG_JSON = _bool(self.env, "LOG_JSON", True)
         self.PASSWORD_SCRYPT_N = 2**10  # tests log in hundreds of times
+
+    def problems(self) -> list[str]:
+        found = super().problems()
+        missing = [name for name in ("DATABASE_URL", "REDIS_URL") if not getattr(self, name)]
+        if missing:
+            # The suite (tests/conftest.py) starts embedded servers and sets both.
+            found.insert(0, "missing: " + ", ".join(missing))
+        return found
 
 
 class ProductionConfig(BaseConfig):

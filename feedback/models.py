@@ -65,7 +65,7 @@ class FeedbackCase(Base):
         Index("ix_feedback_cases_queue", "department_code", "state", "reply_due_at"),
         Index("ix_feedback_cases_citizen", "citizen_id", "submitted_at"),
         Index("uq_feedback_cases_original", "citizen_id", "content_hash", "submitted_on", unique=True,
-              sqlite_where=sql_text("duplicate_of_id IS NULL"), postgresql_where=sql_text("duplicate_of_id IS NULL")),
+              postgresql_where=sql_text("duplicate_of_id IS NULL")),
     )
 
 

@@ -99,9 +99,9 @@ class ServiceItem(Base):
     __table_args__ = (
         UniqueConstraint("code", "revision", name="uq_guide_items_code_revision"),
         Index("uq_guide_items_published_code", "code", unique=True,
-              sqlite_where=text("status = 'published'"), postgresql_where=text("status = 'published'")),
+              postgresql_where=text("status = 'published'")),
         Index("uq_guide_items_draft_code", "code", unique=True,
-              sqlite_where=text("status = 'draft'"), postgresql_where=text("status = 'draft'")),
+              postgresql_where=text("status = 'draft'")),
         Index("ix_guide_items_version", "version"),
         Index("ix_guide_items_retired_version", "retired_version"),
         Index("ix_guide_items_department_code", "department_code"),

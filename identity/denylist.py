@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 
 import redis.exceptions as redis_errors
 from sqlalchemy import delete, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from .models import PrincipalRevocation, RevokedToken
@@ -34,8 +34,7 @@ REDIS_DOWN = (redis_errors.ConnectionError, redis_errors.TimeoutError)
 
 def _upsert_revocation(session: Session, kind: str, principal_id: int, at: datetime) -> None:
     values = {"principal_kind": kind, "principal_id": principal_id, "revoked_at": at}
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(PrincipalRevocation).values(**values)
+    statement = insert(PrincipalRevocation).values(**values)
     session.execute(statement.on_conflict_do_update(index_elements=["principal_kind", "principal_id"],
                                                     set_={"revoked_at": at}))
 

@@ -20,7 +20,7 @@ from functools import wraps
 import limits
 from flask import current_app, request
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import insert
 
 from mobile_api.uow import working
 from mobile_api.errors import TooManyRequests
@@ -50,9 +50,8 @@ def count_attempt(database, scope: str, client_key: str, now: datetime, seconds:
     transaction, committed at once, so a failed login still counts."""
     start = window_start(now, seconds)
     with database.new_session() as session, working(session, None, name="login attempt counter"):
-        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(LoginCounter).values(scope=scope, client_key=client_key[:128],
-                                                        window_start=start, hits=1)
+        statement = insert(LoginCounter).values(scope=scope, client_key=client_key[:128],
+                                                window_start=start, hits=1)
         statement = statement.on_conflict_do_update(
             index_elements=["scope", "client_key", "window_start"],
             set_={"hits": LoginCounter.hits + 1}).returning(LoginCounter.hits)

@@ -81,8 +81,7 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
 
         if CREDENTIALS_FILE.exists():
             log.warning("development run: demo staff and kiosk credentials are in %s", CREDENTIALS_FILE)
-    log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded,
-                                   "database": app.extensions["db"].dialect})
+    log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded})
     return app
 
 

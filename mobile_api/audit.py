@@ -20,7 +20,7 @@ from .db import Base, UTCDateTime, utcnow
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 
-    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
     principal_kind: Mapped[str] = mapped_column(String(16), nullable=False)
     principal_id: Mapped[int | None] = mapped_column(Integer)

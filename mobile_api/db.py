@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from flask import g
-from sqlalchemy import DateTime, MetaData, create_engine, event
+from sqlalchemy import DateTime, MetaData, create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -32,8 +32,8 @@ class Base(DeclarativeBase):
 
 
 class UTCDateTime(TypeDecorator):
-    """Timestamps are stored in UTC and always come back timezone-aware,
-    on SQLite (which has no time zones) as on PostgreSQL."""
+    """Timestamps are stored in UTC (timestamptz) and always come back
+    timezone-aware; a naive datetime is a bug and is refused."""
 
     impl = DateTime(timezone=True)
     cache_ok = True
@@ -43,10 +43,7 @@ class UTCDateTime(TypeDecorator):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        value = value.astimezone(timezone.utc)
-        if dialect.name == "sqlite":
-            return value.replace(tzinfo=None)
-        return value
+        return value.astimezone(timezone.utc)
 
     def process_result_value(self, value, dialect):
         if value is None:
@@ -57,30 +54,9 @@ class UTCDateTime(TypeDecorator):
 
 
 def build_engine(url: str, pool_size: int = 5) -> Engine:
-    if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-        _make_sqlite_transactional(engine)
-        return engine
+    if not url.startswith("postgresql"):
+        raise ValueError("DATABASE_URL must be a PostgreSQL URL (postgresql+psycopg://…)")
     return create_engine(url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True)
-
-
-def _make_sqlite_transactional(engine: Engine) -> None:
-    """pysqlite's own transaction handling breaks SAVEPOINT and defers BEGIN;
-    take control of it (the recipe from SQLAlchemy's SQLite dialect docs)."""
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection):
-        # IMMEDIATE takes the write lock at once, so two writers in the
-        # development server serialise instead of failing half-way.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -90,10 +66,6 @@ class Database:
         self.url = url
         self.engine = build_engine(url, pool_size)
         self.session_factory = sessionmaker(bind=self.engine, expire_on_commit=False)
-
-    @property
-    def dialect(self) -> str:
-        return self.engine.dialect.name
 
     @property
     def session(self) -> Session:

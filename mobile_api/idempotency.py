@@ -19,8 +19,7 @@ from functools import wraps
 from flask import current_app, g, make_response, request
 from werkzeug.exceptions import HTTPException
 from sqlalchemy import Integer, LargeBinary, String, delete, select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .db import Base, UTCDateTime
@@ -185,8 +184,6 @@ def _store(session, clock, scope: str, fingerprint: str, response) -> None:
                                                     IdempotencyRecord.expires_at <= now))
     # The Redis marker keeps a second request with the key out; should it
     # have expired meanwhile, the first stored answer stands.
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     session.execute(insert(IdempotencyRecord).values(
         scope_hash=scope, fingerprint=fingerprint, status_code=response.status_code,
         content_type=response.content_type, location=response.headers.get("Location"),

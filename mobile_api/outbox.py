@@ -122,9 +122,8 @@ def claim_batch(session: Session, worker_id: str, now: datetime, limit: int = 20
             .where(((OutboxMessage.status == "pending") & (OutboxMessage.available_at <= now))
                    | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now)))
             .order_by(OutboxMessage.available_at, OutboxMessage.id)
-            .limit(limit))
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(skip_locked=True)
+            .limit(limit)
+            .with_for_update(skip_locked=True))
     candidates = list(session.scalars(stmt))
     claimed = []
     for message_id in candidates:

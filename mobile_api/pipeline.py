@@ -17,15 +17,14 @@ from sqlalchemy.orm import Session
 
 Errors = dict[str, Callable[[Exception], Exception]]
 
-# SQL text of the INSERT shapes the hot paths use, by (table, columns, rows, prefix, dialect).
+# SQL text of the INSERT shapes the hot paths use, by (table, columns, rows, prefix).
 _INSERT_SHAPES: dict[tuple, tuple[str, dict]] = {}
 
 
-def owns_transaction_on_postgresql(session: Session) -> bool:
-    """PostgreSQL, with a session bound to the engine (tests' sessions join an
-    outer transaction through savepoints and must not commit it)."""
-    bind = session.get_bind()
-    return isinstance(bind, Engine) and bind.dialect.name == "postgresql"
+def owns_transaction(session: Session) -> bool:
+    """A session bound to the engine (tests' sessions join an outer
+    transaction through savepoints and must not commit it)."""
+    return isinstance(session.get_bind(), Engine)
 
 
 def run_and_commit(session: Session, sql: str, params: dict, *, fetch: bool = True):
@@ -75,7 +74,7 @@ def insert_rows(session: Session, table, rows: list[dict], prefix: str) -> tuple
     per request costs more than its round trip."""
     dialect = session.get_bind().dialect
     columns = tuple(rows[0])
-    key = (table.name, columns, len(rows), prefix, dialect.name)
+    key = (table.name, columns, len(rows), prefix)
     shape = _INSERT_SHAPES.get(key)
     if shape is None:
         placeholders = ", ".join(

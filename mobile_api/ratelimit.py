@@ -11,7 +11,6 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from .redis_client import is_fake
 
 _MARK = "_rate_limit_setting"
 _EXEMPT = "_rate_limit_exempt"
@@ -40,7 +39,7 @@ def client_ip() -> str:
 
 
 def init_app(app: Flask) -> Limiter:
-    storage = "memory://" if is_fake(app.extensions["redis"]) or not app.config["REDIS_URL"] else app.config["REDIS_URL"]
+    storage = app.config["REDIS_URL"]
     limiter = Limiter(
         key_func=client_ip,
         app=app,

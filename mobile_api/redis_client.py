@@ -1,25 +1,13 @@
-"""Redis: shared, fast and disposable. A real server when REDIS_URL is set,
-otherwise fakeredis in this process (development and the embedded test run)."""
+"""Redis: shared, fast and disposable. Always a real server (REDIS_URL);
+development and the test suite start an embedded one (mobile_api/embedded)."""
 
 from __future__ import annotations
 
-import logging
-
 import redis
 
-log = logging.getLogger("mobile_api.redis")
 
-
-def build_redis(url: str):
-    if url:
-        return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
-                                    health_check_interval=30, decode_responses=True)
-    import fakeredis
-
-    log.warning("REDIS_URL is not set: using an in-process Redis stand-in; "
-                "this is only for a single development process")
-    return fakeredis.FakeRedis(decode_responses=True)
-
-
-def is_fake(client) -> bool:
-    return type(client).__module__.startswith("fakeredis")
+def build_redis(url: str) -> redis.Redis:
+    if not url:
+        raise ValueError("REDIS_URL is not set")
+    return redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2,
+                                health_check_interval=30, decode_responses=True)

@@ -97,9 +97,9 @@ class UnitOfWork:
 
     @property
     def pipelined(self) -> bool:
-        """The one-round-trip paths apply: PostgreSQL, a session that owns its
+        """The one-round-trip paths apply: a session that owns its
         transaction, inside a real unit of work."""
-        return not self.implicit and pipeline.owns_transaction_on_postgresql(self.session)
+        return not self.implicit and pipeline.owns_transaction(self.session)
 
     def commit_with(self, sql: str, params: dict, reason: str):
         """A named commit point whose last statement goes with the COMMIT in

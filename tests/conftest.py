@@ -5,17 +5,18 @@ test runs inside a transaction that is rolled back at its end (services'
 commits become savepoint releases). Integration tests that need several real
 connections use `engine` directly and clean up after themselves.
 
-On the embedded default (no DATABASE_URL / REDIS_URL) tests marked
-`postgres` or `real_redis` are skipped with a visible reason; with
-FAIL_ON_SKIP=1 (CI) any skip fails the run.
+The suite always runs on a real PostgreSQL and Redis: DATABASE_URL and
+REDIS_URL where set (CI points them at the system servers), otherwise the
+embedded servers of the wheels (instance/test-postgres, instance/test-redis;
+started here and stopped at the end if they were not already running), with
+a database of this run's own, dropped at the end. Every test runs; with
+FAIL_ON_SKIP=1 (CI) a skip fails the run.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,8 +24,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import sessionmaker
 
-from config import load_config
-from mobile_api import create_app, migrate
+from config import INSTANCE_DIR, load_config
+from mobile_api import create_app, embedded, migrate
 from mobile_api.clock import FrozenClock
 from mobile_api.db import Database
 
@@ -36,22 +37,40 @@ DEFAULT_NOW = datetime(2026, 11, 26, 9, 0, tzinfo=SHANGHAI)  # a Thursday, a wor
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "postgres: needs a real PostgreSQL (DATABASE_URL)")
-    config.addinivalue_line("markers", "real_redis: needs a real Redis server (REDIS_URL)")
+    config.addinivalue_line("markers", "postgres: real concurrency on PostgreSQL (several connections)")
+    config.addinivalue_line("markers", "real_redis: real Redis behaviour (server stopped, keys expiring)")
     config.addinivalue_line("markers", "slow: takes more than a second")
+    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
+        _start_embedded_servers(config)
 
 
-def _is_postgres(url: str) -> bool:
-    return url.startswith("postgresql")
+def _start_embedded_servers(config) -> None:
+    """The wheels' servers for this run; the URLs go into the environment so
+    that subprocesses (the stack test, live servers) use them too."""
+    database = f"fingertip_test_{os.getpid()}"
+    try:
+        services = embedded.start(INSTANCE_DIR, need_database=not os.environ.get("DATABASE_URL"),
+                                  need_redis=not os.environ.get("REDIS_URL"), database=database, test=True,
+                                  register_exit=False)
+    except embedded.EmbeddedServerError as exc:
+        pytest.exit(str(exc), returncode=4)
+    config._embedded_services = services
+    if services.database_url:
+        os.environ["DATABASE_URL"] = services.database_url
+        config._embedded_database = database
+    if services.redis_url:
+        os.environ["REDIS_URL"] = services.redis_url
 
 
-def pytest_collection_modifyitems(config, items):
-    url = os.environ.get("DATABASE_URL", "")
-    for item in items:
-        if "postgres" in item.keywords and not _is_postgres(url):
-            item.add_marker(pytest.mark.skip(reason="needs PostgreSQL: set DATABASE_URL (always runs in CI)"))
-        if "real_redis" in item.keywords and not os.environ.get("REDIS_URL"):
-            item.add_marker(pytest.mark.skip(reason="needs a real Redis: set REDIS_URL (always runs in CI)"))
+def pytest_unconfigure(config):
+    services = getattr(config, "_embedded_services", None)
+    if services is None:
+        return
+    database = getattr(config, "_embedded_database", None)
+    if database:
+        port = int(make_url(services.database_url).port)
+        embedded.EmbeddedPostgres(INSTANCE_DIR / "test-postgres").drop_database(port, database)
+    services.stop()
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -65,28 +84,47 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture(scope="session")
 def database_url():
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        if _is_postgres(url):
-            name = make_url(url).database or ""
-            if "test" not in name:
-                pytest.exit(f"refusing to reset database {name!r}: its name must contain 'test'", returncode=4)
-        yield url
-        return
-    directory = tempfile.mkdtemp(prefix="fingertip-test-")
-    yield f"sqlite:///{Path(directory) / 'test.sqlite3'}"
+    url = os.environ["DATABASE_URL"]
+    name = make_url(url).database or ""
+    if "test" not in name:
+        pytest.exit(f"refusing to reset database {name!r}: its name must contain 'test'", returncode=4)
+    return url
 
 
 @pytest.fixture(scope="session")
 def database(database_url):
     db = Database(database_url, pool_size=10)
-    if db.dialect == "postgresql":
-        with db.engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
     migrate.upgrade(database_url)
     yield db
     db.engine.dispose()
+
+
+@pytest.fixture
+def scratch_database_url(database_url):
+    """An empty database of its own on the suite's server, dropped after the
+    test (migration round trips, downgrades)."""
+    import uuid
+
+    from sqlalchemy import create_engine
+
+    name = f"scratch_{uuid.uuid4().hex[:12]}_test"
+    admin = create_engine(make_url(database_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def servers_env(**more) -> dict:
+    """The suite's DATABASE_URL and REDIS_URL, for a configuration built by hand."""
+    return {"DATABASE_URL": os.environ["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"], **more}
 
 
 @pytest.fixture(scope="session")
@@ -101,19 +139,13 @@ def clock():
 
 @pytest.fixture
 def redis_client():
-    url = os.environ.get("REDIS_URL")
-    if url:
-        import redis
+    import redis
 
-        client = redis.Redis.from_url(url, decode_responses=True, socket_timeout=2)
-        client.flushdb()
-        yield client
-        client.flushdb()
-        client.close()
-    else:
-        import fakeredis
-
-        yield fakeredis.FakeRedis(decode_responses=True)
+    client = redis.Redis.from_url(os.environ["REDIS_URL"], decode_responses=True, socket_timeout=2)
+    client.flushdb()
+    yield client
+    client.flushdb()
+    client.close()
 
 
 @pytest.fixture

@@ -31,8 +31,8 @@ from .models import FaceVerification, WeChatAccount
 
 METHOD = "wechat"
 # Named commit point: what was read (or written) so far ends its transaction
-# before the network call, so no connection idles in a transaction (nor holds
-# SQLite's write lock) while WeChat answers.
+# before the network call, so no connection idles in a transaction (holding
+# row locks) while WeChat answers.
 BEFORE_CALLING_WECHAT = "no transaction stays open while WeChat answers"
 PASSED = 10000
 _REASONS = {

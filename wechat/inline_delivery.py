@@ -32,7 +32,7 @@ def install(app) -> None:
     @event.listens_for(factory, "after_commit")
     def _deliver(session):
         # SQLAlchemy also reports a released SAVEPOINT as a commit; the outer
-        # transaction still holds its locks then (SQLite: the write lock), so
+        # transaction still holds its locks then, so
         # wait for the real commit.
         if session.in_nested_transaction():
             return

@@ -143,7 +143,7 @@ def upgrade() -> None:
     )
     op.create_index("uq_booking_appointments_active_item_day", "booking_appointments",
                     ["citizen_id", "item_code", "local_date"], unique=True,
-                    sqlite_where=ACTIVE, postgresql_where=ACTIVE)
+                    postgresql_where=ACTIVE)
     op.create_index("ix_booking_appointments_citizen_status", "booking_appointments", ["citizen_id", "status"])
     op.create_index("ix_booking_appointments_hall_day", "booking_appointments", ["hall_id", "local_date"])
     op.create_index("ix_booking_appointments_status_starts_at", "booking_appointments", ["status", "starts_at"])

@@ -4,15 +4,13 @@ Revision ID: booking_0002
 Revises: booking_0001
 Create Date: 2026-12-02
 
-PostgreSQL only: a booking's writes go to the server as one query (one
+A booking's writes go to the server as one query (one
 transaction), so a rule that refuses must make its statement fail, and the
 rest of the query does not run. The functions name those failures:
 booking_take_place raises SQLSTATE BK001 (booking.slot_full) when the slot
 is full; booking_claim_active counts one more active appointment of the
 citizen or raises BK002 (booking.too_many_appointments) at the limit and
-BK003 (booking.blocked) while the citizen is blocked for no-shows. SQLite has
-one writer at a time and checks the conditional statements' row counts
-instead.
+BK003 (booking.blocked) while the citizen is blocked for no-shows.
 """
 from alembic import op
 
@@ -23,8 +21,6 @@ depends_on = None
 
 
 def upgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
     op.execute("""
         CREATE FUNCTION booking_take_place(p_slot_id integer) RETURNS void
         LANGUAGE plpgsql AS $$
@@ -57,7 +53,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    if op.get_bind().dialect.name != "postgresql":
-        return
     op.execute("DROP FUNCTION IF EXISTS booking_claim_active(integer, timestamptz, integer)")
     op.execute("DROP FUNCTION IF EXISTS booking_take_place(integer)")

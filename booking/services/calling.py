@@ -1,7 +1,7 @@
 """Calling tickets to windows.
 
-`call_next` locks the rows of the queues the window serves (FOR UPDATE on
-PostgreSQL; SQLite serialises writers), picks the next ticket and claims it
+`call_next` locks the rows of the queues the window serves (FOR UPDATE),
+picks the next ticket and claims it
 with a conditional UPDATE on its status, so two clerks pressing at the same
 moment never get the same ticket.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -27,28 +28,17 @@ def local_today(now: datetime) -> date:
 def insert_ignore(session: Session, model, values: dict, conflict_columns: list[str]) -> None:
     """INSERT … ON CONFLICT DO NOTHING: create a row that may already exist,
     without a check-then-insert race."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     session.execute(insert(model).values(**values).on_conflict_do_nothing(index_elements=conflict_columns))
 
 
 def upsert(session: Session, model):
-    """The dialect's INSERT that supports ON CONFLICT … DO UPDATE … WHERE."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    """An INSERT that supports ON CONFLICT … DO UPDATE … WHERE."""
     return insert(model)
 
 
 def lock_rows(stmt, session: Session):
-    """FOR UPDATE on PostgreSQL; SQLite already serialises writers (BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        return stmt.with_for_update()
-    return stmt
+    """SELECT … FOR UPDATE."""
+    return stmt.with_for_update()
 
 
 MAX_ID = MAX_INTEGER_ID

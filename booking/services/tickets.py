@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 
 from typing import Callable
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from identity import access, real_name
@@ -20,11 +20,10 @@ from mobile_api import audit, uow
 from mobile_api.actor import Actor
 
 from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
-from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket,
-                      TicketCounter)
+from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
 from ..policy import Policy
 from . import cache
-from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, insert_ignore, local_today, windows_serving
+from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, local_today, windows_serving
 
 
 def citizen_birth_date(session: Session, citizen_id: int | None) -> date | None:
@@ -57,20 +56,6 @@ def resolve_priority(session: Session, policy: Policy, today: date, citizen_id: 
     return None
 
 
-def next_number(session: Session, queue_id: int, day: date) -> int:
-    """The next number of the queue's day. The UPDATE locks the counter row to
-    commit; the row is created (INSERT … ON CONFLICT DO NOTHING) by the first
-    ticket of the day."""
-    bump = (update(TicketCounter).where(TicketCounter.queue_id == queue_id, TicketCounter.local_date == day)
-            .values(last_number=TicketCounter.last_number + 1).returning(TicketCounter.last_number))
-    number = session.execute(bump).scalar_one_or_none()
-    if number is None:
-        insert_ignore(session, TicketCounter, {"queue_id": queue_id, "local_date": day, "last_number": 0},
-                      ["queue_id", "local_date"])
-        number = session.execute(bump).scalar_one()
-    return number
-
-
 def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, source: str,
                citizen_id: int | None, item_code: str | None, audit_entries: Callable[[int], None],
                appointment_id: int | None = None, priority_reason: str | None = None,
@@ -84,31 +69,23 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
     the same statement) and audited first; then one statement takes the
     number and inserts the ticket, sent together with COMMIT in one round
     trip: the row lock is held only while the server runs the statement and
-    the commit, never across the network or the app's scheduling. (SQLite has
-    one writer at a time anyway.)"""
+    the commit, never across the network or the app's scheduling."""
     day = local_today(now)
     values = {"hall_id": queue.hall_id, "queue_id": queue.id, "origin_queue_id": queue.id, "local_date": day,
               "lane": LANE_PRIORITY if priority_reason else lane, "priority_reason": priority_reason,
               "priority_note": priority_note, "source": source, "citizen_id": citizen_id,
               "appointment_id": appointment_id, "item_code": item_code, "status": "waiting", "issued_at": now,
               "queued_at": now, "call_count": 0, "requeued": False}
-    if session.get_bind().dialect.name == "postgresql":
-        next_id = func.nextval(func.pg_get_serial_sequence("booking_tickets", "id"))
-        ticket_id, ahead = session.execute(select(next_id, _ahead_count(
-            queue.id, day, values["lane"], now, None).scalar_subquery())).one()
-        audit_entries(ticket_id)
-        session.flush()
-        number = uow.of(session).commit_with(_NUMBERED_INSERT, dict(values, id=ticket_id, prefix=queue.prefix),
-                                             "a ticket number, once drawn, is issued (numbers stay gap-free)")[0]
-        # everything the row holds is known: no read after the commit
-        ticket = Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
-        ticket.ahead_at_issue = int(ahead or 0)
-        return ticket
-    number = next_number(session, queue.id, day)
-    ticket = Ticket(number=number, display=f"{queue.prefix}{number:03d}", **values)
-    session.add(ticket)
+    next_id = func.nextval(func.pg_get_serial_sequence("booking_tickets", "id"))
+    ticket_id, ahead = session.execute(select(next_id, _ahead_count(
+        queue.id, day, values["lane"], now, None).scalar_subquery())).one()
+    audit_entries(ticket_id)
     session.flush()
-    audit_entries(ticket.id)
+    number = uow.of(session).commit_with(_NUMBERED_INSERT, dict(values, id=ticket_id, prefix=queue.prefix),
+                                         "a ticket number, once drawn, is issued (numbers stay gap-free)")[0]
+    # everything the row holds is known: no read after the commit
+    ticket = Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
+    ticket.ahead_at_issue = int(ahead or 0)
     return ticket
 
 

@@ -63,8 +63,7 @@ def upgrade() -> None:
     op.create_index("ix_feedback_cases_queue", "feedback_cases", ["department_code", "state", "reply_due_at"])
     op.create_index("ix_feedback_cases_citizen", "feedback_cases", ["citizen_id", "submitted_at"])
     op.create_index("uq_feedback_cases_original", "feedback_cases", ["citizen_id", "content_hash", "submitted_on"],
-                    unique=True, sqlite_where=sa.text("duplicate_of_id IS NULL"),
-                    postgresql_where=sa.text("duplicate_of_id IS NULL"))
+                    unique=True, postgresql_where=sa.text("duplicate_of_id IS NULL"))
 
     op.create_table(
         "feedback_case_events",

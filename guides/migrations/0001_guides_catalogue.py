@@ -88,9 +88,9 @@ def upgrade() -> None:
     published = sa.text("status = 'published'")
     draft = sa.text("status = 'draft'")
     op.create_index("uq_guide_items_published_code", "guide_items", ["code"], unique=True,
-                    sqlite_where=published, postgresql_where=published)
+                    postgresql_where=published)
     op.create_index("uq_guide_items_draft_code", "guide_items", ["code"], unique=True,
-                    sqlite_where=draft, postgresql_where=draft)
+                    postgresql_where=draft)
     op.create_index("ix_guide_items_version", "guide_items", ["version"])
     op.create_index("ix_guide_items_retired_version", "guide_items", ["retired_version"])
     op.create_index("ix_guide_items_department_code", "guide_items", ["department_code"])

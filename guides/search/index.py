@@ -1,7 +1,7 @@
 """The in-process search index over the published items.
 
-Built from the published items of one catalogue version, so the ranking is
-computed in Python and is the same on SQLite and PostgreSQL. Scoring, per
+Built from the published items of one catalogue version; the ranking is
+computed in Python, next to the data it scores. Scoring, per
 item:
 
 - Han bigrams of the query (and of synonym expansions, weighted lower),

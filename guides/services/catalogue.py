@@ -49,7 +49,7 @@ def list_item_versions(session: Session, code: str) -> list[ServiceItem]:
 
 
 # Revisions are INTEGER columns: a larger number cannot name one, and the
-# database driver refuses it (OverflowError on SQLite, DataError on PostgreSQL).
+# database refuses it (DataError, a 500 if it got that far).
 MAX_REVISION = MAX_INTEGER_ID
 
 

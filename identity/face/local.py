@@ -63,8 +63,7 @@ def verify_frames(session: Session, cipher: PersonalDataCipher, tokens, actor: A
     seen = set(session.scalars(select(FaceFrameDigest.digest).where(FaceFrameDigest.digest.in_(digests))))
     # Spends the challenge and counts the attempt at a named commit point,
     # which also ends the transaction before the CPU work: no connection sits
-    # idle in a transaction (and SQLite's write lock is not held) while faces
-    # are examined.
+    # idle in a transaction while faces are examined.
     challenges.reserve_attempt(session, actor, clock, cfg, challenge_id)
     decision = decide(frames, digests, reference, reference_digest, seen, actions, cfg)
     frames_data = [f.data for f in frames]

@@ -18,7 +18,7 @@ TS = sa.DateTime(timezone=True)
 def upgrade() -> None:
     op.create_table(
         "audit_log",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+        sa.Column("id", sa.BigInteger(), primary_key=True),
         sa.Column("occurred_at", TS, nullable=False),
         sa.Column("principal_kind", sa.String(16), nullable=False),
         sa.Column("principal_id", sa.Integer),
@@ -34,19 +34,12 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_object", "audit_log", ["object_type", "object_id"])
     op.create_index("ix_audit_log_principal", "audit_log", ["principal_kind", "principal_id"])
     op.create_index("ix_audit_log_occurred_at", "audit_log", ["occurred_at"])
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("""
-            CREATE FUNCTION audit_log_is_append_only() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql
-        """)
-        op.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
-                      FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()""")
-    elif dialect == "sqlite":
-        op.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-                      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""")
-        op.execute("""CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-                      BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END""")
+    op.execute("""
+        CREATE FUNCTION audit_log_is_append_only() RETURNS trigger AS $$
+        BEGIN RAISE EXCEPTION 'audit_log is append-only'; END; $$ LANGUAGE plpgsql
+    """)
+    op.execute("""CREATE TRIGGER audit_log_no_update BEFORE UPDATE OR DELETE ON audit_log
+                  FOR EACH ROW EXECUTE FUNCTION audit_log_is_append_only()""")
 
     op.create_table(
         "idempotency_records",
@@ -89,13 +82,8 @@ def downgrade() -> None:
     op.drop_table("outbox_messages")
     op.drop_index("ix_idempotency_records_expires_at", table_name="idempotency_records")
     op.drop_table("idempotency_records")
-    dialect = op.get_bind().dialect.name
-    if dialect == "postgresql":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log")
-        op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
-    elif dialect == "sqlite":
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_update")
-        op.execute("DROP TRIGGER IF EXISTS audit_log_no_delete")
+    op.execute("DROP TRIGGER IF EXISTS audit_log_no_update ON audit_log")
+    op.execute("DROP FUNCTION IF EXISTS audit_log_is_append_only()")
     op.drop_index("ix_audit_log_occurred_at", table_name="audit_log")
     op.drop_index("ix_audit_log_principal", table_name="audit_log")
     op.drop_index("ix_audit_log_object", table_name="audit_log")

@@ -29,18 +29,11 @@ def _lease():
     return timedelta(seconds=current_app.config["JOBS_RUN_TIMEOUT_SECONDS"])
 
 
-def _need_real_redis():
-    if not rq_runtime.uses_real_redis(current_app):
-        raise click.UsageError("RQ 工作进程和调度器需要真实的 Redis (设置 REDIS_URL); "
-                               "单进程开发模式请用 `flask jobs run-due`")
-
-
 @jobs_cli.command("worker")
 @click.option("--burst", is_flag=True, help="队列取空后退出")
 @click.option("--name", default=None, help="工作进程名 (默认 主机:进程号)")
 def worker(burst, name):
     """Run RQ jobs (the periodic rules) until stopped."""
-    _need_real_redis()
     rq_runtime.build_worker(current_app, name=name).work(burst=burst, with_scheduler=False)
 
 
@@ -48,7 +41,6 @@ def worker(burst, name):
 @click.option("--name", default="", help="调度器名 (默认 主机:进程号:随机)")
 def scheduler(name):
     """Enqueue every periodic rule at its cadence (RQ's cron scheduler)."""
-    _need_real_redis()
     cron = rq_runtime.build_scheduler(current_app, name=name)
     for rule in periodic_rules(current_app).values():
         click.echo(f"scheduling {rule.name} every {int(rule.every.total_seconds())}s")
@@ -89,9 +81,6 @@ def status():
         click.echo(f"dead outbox messages: {len(dead)}" + (" (retry: flask outbox retry ID | --all)" if dead else ""))
         for message in dead:
             click.echo(f"  message {message.id} {message.topic} attempts {message.attempts}: {message.last_error}")
-    if not rq_runtime.uses_real_redis(current_app):
-        click.echo("rq: in-process Redis stand-in, no worker or scheduler processes "
-                   "(run the rules with `flask jobs run-due`)")
     _rq_status()
 
 

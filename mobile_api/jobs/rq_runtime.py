@@ -13,7 +13,6 @@ from rq.cron import CronScheduler
 from rq.registry import FailedJobRegistry
 from rq.worker import SimpleWorker
 
-from ..redis_client import is_fake
 from .registry import periodic_rules
 from .tasks import run_periodic
 
@@ -22,25 +21,14 @@ RESULT_TTL_SECONDS = 24 * 3600
 
 
 def rq_connection(app: Flask) -> redis.Redis:
-    """A bytes client on REDIS_URL (one per app), or the in-process stand-in's
-    server when the app runs on fakeredis (tests, one development process)."""
+    """A bytes client on REDIS_URL, one per app."""
     connection = app.extensions.get("rq_redis")
     if connection is not None:
         return connection
-    shared = app.extensions["redis"]
-    if is_fake(shared):
-        import fakeredis
-
-        connection = fakeredis.FakeRedis(server=shared.connection_pool.connection_kwargs["server"])
-    else:
-        connection = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=5,
-                                          health_check_interval=30)
+    connection = redis.Redis.from_url(app.config["REDIS_URL"], socket_timeout=10, socket_connect_timeout=5,
+                                      health_check_interval=30)
     app.extensions["rq_redis"] = connection
     return connection
-
-
-def uses_real_redis(app: Flask) -> bool:
-    return not is_fake(app.extensions["redis"])
 
 
 def queue(app: Flask) -> Queue:

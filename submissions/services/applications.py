@@ -26,13 +26,11 @@ DELIVERY_METHODS = ("window", "post", "electronic")
 
 def draft_durability(session: Session) -> None:
     """A draft and its uploads are not yet an application: nothing is decided on
-    them, and the citizen sees what is there before submitting. On PostgreSQL
-    their commits therefore do not wait for the WAL flush (a crash may lose the
+    them, and the citizen sees what is there before submitting. Their commits therefore do not wait for the WAL flush (a crash may lose the
     last fraction of a second of draft edits, never a submission or a staff
     action, which commit synchronously). `SET LOCAL` lasts until the unit of
     work commits, so call it last, once the draft change is complete."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL synchronous_commit = off"))
+    session.execute(text("SET LOCAL synchronous_commit = off"))
 
 
 def check_commitments(item, codes: list[str], signed_at, text_version: str) -> dict:

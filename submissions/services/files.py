@@ -55,8 +55,8 @@ def upload_material(session: Session, actor: Actor, clock, storage: FileStorage,
     if material is None:
         raise MaterialUnknown(f"事项“{item.name}”没有编号为 {material_code} 的材料",
                               errors={"material_code": ["该事项没有这项材料"]})
-    # End the read transaction before copying bytes: no lock (nor SQLite's
-    # write lock) is held while the file goes to disk. Nothing is written yet.
+    # End the read transaction before copying bytes: no lock is held while
+    # the file goes to disk. Nothing is written yet.
     commit_point(session, "no transaction stays open while an upload is copied to the store")
     blob = storage.put_stream(stream, limits.max_file_bytes, limits.chunk_bytes)
     now = clock.now()

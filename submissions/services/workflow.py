@@ -136,7 +136,7 @@ def notify(session: Session, application: Application, now: datetime, action: st
     # change, which the row_version guard lets happen once, so it cannot be
     # doubled; and a dedupe_key makes enqueue use a SAVEPOINT, whose release
     # sets off wechat's development after-commit delivery while this
-    # transaction still holds SQLite's write lock.
+    # transaction still holds its row locks.
 
 
 def record_creation(session: Session, application: Application, actor: Actor, now: datetime) -> None:

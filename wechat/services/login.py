@@ -88,9 +88,7 @@ def _resolve_account(session, clock, tokens, context, channel, appid, openid, un
 
 
 def _for_update(session, stmt):
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update()
-    return stmt
+    return stmt.with_for_update()
 
 
 def _resolve_once(session, clock, tokens, context, channel, appid, openid, unionid):

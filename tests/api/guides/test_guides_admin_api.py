@@ -166,7 +166,7 @@ def test_unknown_department_in_a_draft_is_404(client, session, catalogue, platfo
 
 @pytest.mark.parametrize("revision", [0, 2**31, 2**63, 10**30])
 def test_a_revision_no_column_can_hold_is_404(client, catalogue, gongan_admin, revision):
-    # 2**63 in the path was a 500 (OverflowError from the SQLite driver).
+    # 2**63 in the path was a 500 (the driver refused it).
     response = client.get(f"{BASE}/{CODE}/versions/{revision}", headers=gongan_admin)
     assert response.status_code == 404 and response.content_type == "application/problem+json"
     # The shell's route converter refuses ids no column can hold before guides sees them.

@@ -48,7 +48,7 @@ def test_list_endpoints_refuse_unknown_filters_and_bad_page_sizes(client, make):
 ])
 def test_audit_log_filters_no_entry_can_match_are_a_422(client, make, query, field):
     # NUL was a 500 on PostgreSQL (text parameters cannot hold it); principal_id
-    # beyond 64 bits was a 500 on SQLite (OverflowError from the driver).
+    # beyond 64 bits was a 500 (the driver refuses it).
     response = client.get(f"/api/v1/admin/audit-log?{query}", headers=make.headers(make.staff(role="admin")))
     assert response.status_code == 422 and response.content_type == "application/problem+json"
     assert field in response.json["errors"]

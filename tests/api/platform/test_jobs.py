@@ -1,5 +1,5 @@
 """The job engine through the real app: rules registered by their packages,
-RQ's cron scheduler and worker (on fakeredis or the real Redis), one run per
+RQ's cron scheduler and worker (on a real Redis), one run per
 period however many schedulers enqueue it, failures visible and retried."""
 
 from __future__ import annotations

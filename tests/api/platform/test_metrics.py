@@ -80,17 +80,17 @@ def test_multiprocess_mode_sums_what_each_worker_wrote(tmp_path):
     from pathlib import Path
 
     script = (
-        "import fakeredis, sys\n"
+        "import os, sys\n"
         "from config import load_config\n"
         "from mobile_api import create_app\n"
-        "app = create_app(load_config('testing', {'DATABASE_URL': sys.argv[1], 'LOG_LEVEL': 'ERROR'}),"
-        " redis_client=fakeredis.FakeRedis(decode_responses=True))\n"
+        "app = create_app(load_config('testing', {'DATABASE_URL': sys.argv[1], 'REDIS_URL': os.environ['REDIS_URL'],"
+        " 'LOG_LEVEL': 'ERROR'}))\n"
         "client = app.test_client()\n"
         "client.get('/api/v1/health')\n"
         "print(client.get('/metrics').get_data(as_text=True))\n"
     )
     env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
-    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    url = os.environ["DATABASE_URL"]
     root = Path(__file__).resolve().parents[3]
     outputs = [subprocess.run([sys.executable, "-c", script, url], cwd=root, env=env, capture_output=True,
                               text=True, timeout=120) for _ in range(2)]

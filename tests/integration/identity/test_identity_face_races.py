@@ -21,6 +21,7 @@ from identity.real_name_models import RealNameRecord
 from mobile_api.clock import SystemClock
 from mobile_api.crypto import PersonalDataCipher
 from mobile_api.uow import working
+from tests.conftest import servers_env
 
 pytestmark = pytest.mark.postgres
 CLOCK = SystemClock()
@@ -131,9 +132,7 @@ def test_parallel_attempts_cannot_exceed_the_failure_budget(make_session, citize
         assert session.get(FaceCheckBudget, citizen_id).failures == 3
 
 
-def test_the_same_frames_submitted_twice_at_once_pass_only_once(make_session, citizens):
-    import fakeredis
-
+def test_the_same_frames_submitted_twice_at_once_pass_only_once(make_session, citizens, redis_client):
     from config import load_config
     from identity.face.consent import CONSENT_TEXT_VERSION, give_consent
     from identity.face.local import verify_frames
@@ -143,7 +142,7 @@ def test_the_same_frames_submitted_twice_at_once_pass_only_once(make_session, ci
 
     (citizen_id,) = citizens(1)
     cipher = PersonalDataCipher(secrets.token_urlsafe(32))
-    tokens = TokenService(load_config("testing", env={}), CLOCK, fakeredis.FakeRedis(decode_responses=True))
+    tokens = TokenService(load_config("testing", env=servers_env()), CLOCK, redis_client)
     number = make_id_number("44190019610804" + f"{secrets.randbelow(1000):03d}")
     cfg = FaceConfig(allowed_actions=("turn_left", "turn_right"))
     actions = ["turn_left", "turn_right"]

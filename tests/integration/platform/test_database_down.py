@@ -1,17 +1,16 @@
 """Database stopped: API requests answer 503 problem+json with Retry-After, never 500.
 
-"Stopped" is a database the app cannot reach: a closed loopback port for
-PostgreSQL, a file in a directory that does not exist for SQLite. The shared
-servers are never touched.
+"Stopped" is a database the app cannot reach: a closed loopback port. The
+shared servers are never touched.
 """
 
 import socket
 
-import fakeredis
 import pytest
 
 from config import load_config
 from mobile_api import create_app
+from tests.conftest import servers_env
 
 
 def _closed_port() -> int:
@@ -20,14 +19,11 @@ def _closed_port() -> int:
         return probe.getsockname()[1]  # free once the socket closes: nothing listens there
 
 
-@pytest.fixture(params=["postgresql", "sqlite"])
-def unreachable_database_app(request, tmp_path, clock):
-    if request.param == "postgresql":
-        url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/fingertip_down_test"
-    else:
-        url = f"sqlite:///{tmp_path / 'no-such-directory' / 'x.sqlite3'}"
-    config = load_config("testing", {"DATABASE_URL": url, "LOG_LEVEL": "CRITICAL"})
-    app = create_app(config, clock=clock, redis_client=fakeredis.FakeRedis(decode_responses=True))
+@pytest.fixture
+def unreachable_database_app(clock):
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{_closed_port()}/fingertip_down_test"
+    config = load_config("testing", servers_env(DATABASE_URL=url, LOG_LEVEL="CRITICAL"))
+    app = create_app(config, clock=clock)
     app.config["ACCESS_LOG"] = False
     return app
 

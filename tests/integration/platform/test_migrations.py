@@ -1,10 +1,6 @@
 """The migrations build the whole schema from empty and take it back down cleanly."""
 
-import uuid
-
-import pytest
 from sqlalchemy import create_engine, inspect, text
-from sqlalchemy.engine import make_url
 
 from mobile_api import migrate
 
@@ -29,20 +25,5 @@ def _roundtrip(url: str) -> None:
         engine.dispose()
 
 
-def test_migrations_round_trip_on_sqlite(tmp_path):
-    _roundtrip(f"sqlite:///{tmp_path / 'roundtrip.sqlite3'}")
-
-
-@pytest.mark.postgres
-def test_migrations_round_trip_on_postgresql(database_url):
-    name = f"mig_{uuid.uuid4().hex[:12]}_test"
-    admin_url = make_url(database_url).set(database="postgres")
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        _roundtrip(make_url(database_url).set(database=name).render_as_string(hide_password=False))
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+def test_migrations_round_trip(scratch_database_url):
+    _roundtrip(scratch_database_url)

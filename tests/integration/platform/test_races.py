@@ -18,6 +18,7 @@ from mobile_api import outbox
 from mobile_api.audit import AuditEntry  # noqa: F401  (table must exist)
 from mobile_api.clock import SystemClock
 from mobile_api.outbox import DeliveryOutcome, OutboxMessage
+from tests.conftest import servers_env
 
 pytestmark = pytest.mark.postgres
 
@@ -28,10 +29,8 @@ def make_session(engine):
 
 
 def test_one_refresh_token_spent_twice_at_once_gives_exactly_one_new_pair(make_session, redis_client):
-    import fakeredis
-
-    config = load_config("testing", env={})
-    tokens = TokenService(config, SystemClock(), fakeredis.FakeRedis(decode_responses=True))
+    config = load_config("testing", env=servers_env())
+    tokens = TokenService(config, SystemClock(), redis_client)
     with make_session() as session, working(session, SystemClock()):
         citizen = identity_services.create_citizen(session, SystemClock())
         pair = identity_services.issue_citizen_tokens(session, tokens, citizen, "app")

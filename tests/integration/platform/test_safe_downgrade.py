@@ -1,16 +1,16 @@
 """`flask db downgrade` never wipes silently: without a revision it refuses and
 leaves the data; `base` needs --yes; a named step goes back one revision."""
 
-import fakeredis
 from sqlalchemy import create_engine, inspect, text
 
 from config import load_config
 from mobile_api import create_app, migrate
+from tests.conftest import servers_env
 
 
 def _app(url, clock):
-    config = load_config("testing", {"DATABASE_URL": url, "LOG_LEVEL": "WARNING"})
-    return create_app(config, clock=clock, redis_client=fakeredis.FakeRedis(decode_responses=True))
+    config = load_config("testing", servers_env(DATABASE_URL=url, LOG_LEVEL="WARNING"))
+    return create_app(config, clock=clock)
 
 
 def _staff_rows(engine):
@@ -18,14 +18,14 @@ def _staff_rows(engine):
         return connection.execute(text("SELECT username FROM staff_users")).scalars().all()
 
 
-def test_downgrade_without_a_revision_leaves_the_data(tmp_path, clock):
-    url = f"sqlite:///{tmp_path / 'downgrade.sqlite3'}"
+def test_downgrade_without_a_revision_leaves_the_data(scratch_database_url, clock):
+    url = scratch_database_url
     migrate.upgrade(url)
     engine = create_engine(url)
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO staff_users (username, display_name, password_hash, role, active, "
-                                "failed_logins, created_at) VALUES ('keep.me', '留', 'x', 'admin', 1, 0, "
-                                "'2026-12-01 00:00:00')"))
+                                "failed_logins, created_at) VALUES ('keep.me', '留', 'x', 'admin', TRUE, 0, "
+                                "'2026-12-01 00:00:00+00')"))
     runner = _app(url, clock).test_cli_runner()
     try:
         bare = runner.invoke(args=["db", "downgrade"])

@@ -21,6 +21,7 @@ from wechat.services import login
 from wechat.settings import STANDIN_BASE_URL
 from wechat.standin import create_standin_app
 from wechat.transport import WSGIAdapter
+from tests.conftest import servers_env
 
 pytestmark = pytest.mark.postgres
 
@@ -32,7 +33,7 @@ def test_simultaneous_first_logins_of_one_person_make_one_citizen(engine, redis_
     standin = create_standin_app(redis_client, dict([MP, APP]))
     gateway = WeChatGateway(base_url=STANDIN_BASE_URL, miniprogram=MP, app=APP, redis=redis_client, timeout=5,
                             transport=WSGIAdapter(standin.wsgi_app, STANDIN_BASE_URL))
-    config = load_config("testing", {})
+    config = load_config("testing", servers_env())
     tokens = TokenService(config, clock, redis_client)
     cipher = PersonalDataCipher(config.DATA_ENCRYPTION_KEY)
     context = Actor(kind="anonymous", id=None, role="anonymous")

@@ -8,11 +8,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[3]
 
 SCRIPT = """
-import tempfile
 from config import load_config
 from mobile_api import create_app
 from identity.face import engine
-create_app(load_config("testing", {"DATABASE_URL": f"sqlite:///{tempfile.mkdtemp()}/x.sqlite3", "LOG_LEVEL": "ERROR"}))
+create_app(load_config("testing", {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/never_test",
+                                   "REDIS_URL": "redis://127.0.0.1:1/0", "LOG_LEVEL": "ERROR"}))
 assert not engine.models_loaded(), "create_app loaded the face models"
 first = engine.get_models()
 assert engine.get_models() is first

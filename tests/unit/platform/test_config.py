@@ -29,9 +29,9 @@ def test_production_refuses_to_start_without_a_required_setting(missing):
     assert missing in str(info.value)
 
 
-def test_production_refuses_sqlite_and_short_secrets():
+def test_production_refuses_other_databases_and_short_secrets():
     with pytest.raises(ConfigError):
-        load_config(env={**GOOD_PROD, "DATABASE_URL": "sqlite:///x.db"})
+        load_config(env={**GOOD_PROD, "DATABASE_URL": "mysql://u@h/x"})
     with pytest.raises(ConfigError):
         load_config(env={**GOOD_PROD, "SECRET_KEY": "short"})
 
@@ -50,9 +50,11 @@ def test_signing_keys_parse_both_forms_and_refuse_weak_keys():
         parse_signing_keys("no-separator")
 
 
-def test_testing_defaults_are_random_per_run_and_embedded():
-    first, second = load_config("testing", env={}), load_config("testing", env={})
-    assert first.DATABASE_URL.startswith("sqlite")
+SERVERS = {"DATABASE_URL": "postgresql+psycopg://u@127.0.0.1/t_test", "REDIS_URL": "redis://127.0.0.1:1/0"}
+
+
+def test_testing_secrets_are_random_per_run():
+    first, second = load_config("testing", env=SERVERS), load_config("testing", env=SERVERS)
     assert first.SECRET_KEY != second.SECRET_KEY
     assert first.JWT_ACTIVE_KID in first.JWT_SIGNING_KEYS
 
@@ -64,4 +66,9 @@ def test_unknown_environment_is_refused():
 
 def test_bad_integer_setting_is_refused():
     with pytest.raises(ConfigError):
-        load_config("testing", env={"ACCESS_TOKEN_TTL_SECONDS": "fifteen"})
+        load_config("testing", env={**SERVERS, "ACCESS_TOKEN_TTL_SECONDS": "fifteen"})
+
+
+def test_testing_names_the_servers_it_lacks():
+    with pytest.raises(ConfigError, match="missing: DATABASE_URL, REDIS_URL"):
+        load_config("testing", env={})

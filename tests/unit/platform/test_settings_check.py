@@ -41,7 +41,7 @@ def test_every_missing_setting_is_named_in_one_line():
 
 
 def test_invalid_values_are_all_reported_together():
-    env = {**_good_production_env(), "SECRET_KEY": "short", "DATABASE_URL": "sqlite:///x.db",
+    env = {**_good_production_env(), "SECRET_KEY": "short", "DATABASE_URL": "mysql://u@h/x",
            "ACCESS_TOKEN_TTL_SECONDS": "fifteen", "BOOKING_SLOT_MINUTES": "many"}
     _, problems = check_environment(env)
     text = "\n".join(problems)
@@ -50,9 +50,12 @@ def test_invalid_values_are_all_reported_together():
     assert len(problems) == 4
 
 
-def test_development_needs_nothing():
-    _, problems = check_environment({"APP_ENV": "testing"})
+def test_testing_needs_only_its_servers():
+    servers = {"DATABASE_URL": "postgresql+psycopg://u@127.0.0.1/t_test", "REDIS_URL": "redis://127.0.0.1:1/0"}
+    _, problems = check_environment({"APP_ENV": "testing", **servers})
     assert problems == []
+    _, problems = check_environment({"APP_ENV": "testing"})
+    assert problems == ["missing: DATABASE_URL, REDIS_URL"]
 
 
 def _run(args, env):

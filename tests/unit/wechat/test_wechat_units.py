@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-import fakeredis
 import pytest
+import redis
 from flask import Flask
 
 from mobile_api.settings import register_settings
@@ -58,7 +58,8 @@ def test_template_data_fills_defaults_cuts_long_values_and_shows_beijing_time():
 def _app(env_name: str, env: dict):
     app = Flask("probe")
     app.config["APP_CONFIG"] = SimpleNamespace(ENV_NAME=env_name, env=env)
-    app.extensions["redis"] = fakeredis.FakeRedis(decode_responses=True)
+    # A client that connects on first use: building the transport must not use it.
+    app.extensions["redis"] = redis.Redis(host="127.0.0.1", port=1, decode_responses=True)
     register_settings(app, SETTINGS)
     return app
 
