@@ -1,6 +1,9 @@
 # Two commands: `make run` and `make test`. Both create .venv and install on first use.
-# `make up`: the production-shaped stack (gunicorn, RQ worker, RQ scheduler; see Procfile)
-# against a real PostgreSQL (DATABASE_URL) and Redis (REDIS_URL).
+# With no DATABASE_URL / REDIS_URL both run on a real PostgreSQL and Redis started
+# from pip wheels under instance/ (mobile_api/embedded).
+# `make run`: web, RQ worker and RQ scheduler on the sample city; Ctrl-C stops all.
+# `make up`: the production-shaped stack (gunicorn, worker, scheduler; see Procfile)
+# against a PostgreSQL (DATABASE_URL) and Redis (REDIS_URL) of your own.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -33,8 +36,8 @@ migrate: install
 seed: migrate
 	$(BIN)/flask seed
 
-run: seed
-	$(BIN)/flask run --host 127.0.0.1 --port $(PORT) --no-reload
+run: install
+	$(BIN)/python -m mobile_api.embedded.stack --port $(PORT)
 
 up: install
 	@test -n "$$REDIS_URL" -a -n "$$DATABASE_URL" || { echo "make up needs REDIS_URL (a real Redis) and DATABASE_URL (PostgreSQL); see README"; exit 2; }

@@ -10,6 +10,9 @@ def init_app(app, api):
 
     from .auth import authenticate_request
     from .cli import kiosk_cli, staff_cli
+    from mobile_api.demo import demo_cli
+
+    from .face import demo as face_demo
     from .face.setup import init_face
     from .admin_routes import blp as admin_blp
     from .routes import blp
@@ -25,3 +28,4 @@ def init_app(app, api):
     app.cli.add_command(staff_cli)
     app.cli.add_command(kiosk_cli)
     init_face(app, api)
+    face_demo.register(demo_cli)

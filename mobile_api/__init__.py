@@ -77,10 +77,11 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
 
     register_cli(app)
     if config.ENV_NAME == "development":
-        from identity.demo import CREDENTIALS_FILE
+        from identity.demo import credentials_file
 
-        if CREDENTIALS_FILE.exists():
-            log.warning("development run: demo staff and kiosk credentials are in %s", CREDENTIALS_FILE)
+        credentials = credentials_file(config.DATABASE_URL)
+        if credentials.exists():
+            log.warning("development run: demo staff and kiosk credentials are in %s", credentials)
     log.info("app created", extra={"env": config.ENV_NAME, "packages": loaded})
     return app
 

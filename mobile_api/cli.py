@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import migrate, outbox
+from .demo import demo_cli
 from .uow import unit_of_work
 
 db_cli = AppGroup("db", help="数据库迁移")
@@ -116,6 +117,7 @@ def register_cli(app: Flask) -> None:
 
     register_seeder(app, "demo-accounts", seed_demo_accounts, order=90)
     app.cli.add_command(db_cli)
+    app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(seed)
     app.cli.add_command(settings_table)

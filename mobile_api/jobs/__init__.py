@@ -24,18 +24,22 @@ __all__ = ["init_app", "periodic_rules", "process_clock", "register_periodic"]
 
 
 def process_clock(app: Flask):
-    """The system clock, moved by TEST_CLOCK_OFFSET_SECONDS (test-only)."""
-    from ..clock import OffsetClock, SystemClock
+    """The system clock; moved by TEST_CLOCK_OFFSET_SECONDS (test-only), and
+    in development by the demo clock (`flask demo clock`)."""
+    from ..clock import DemoClock, OffsetClock, SystemClock
     from ..settings import register_settings
     from .settings import SETTINGS
 
     register_settings(app, SETTINGS)
     offset = app.config["TEST_CLOCK_OFFSET_SECONDS"]
-    if not offset:
-        return SystemClock()
-    if app.config["APP_CONFIG"].ENV_NAME == "production":
+    env_name = app.config["APP_CONFIG"].ENV_NAME
+    if offset and env_name == "production":
         raise RuntimeError("TEST_CLOCK_OFFSET_SECONDS: production runs on the real clock")
-    return OffsetClock(offset)
+    if env_name == "development":
+        from ..demo import demo_clock_file
+
+        return DemoClock(demo_clock_file(), offset)
+    return OffsetClock(offset) if offset else SystemClock()
 
 
 def deliver_due_outbox(session, clock, app) -> dict[str, int]:
