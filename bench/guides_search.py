@@ -3,7 +3,7 @@
 1. In-process search: p50/p95 over the evaluation-set queries on a catalogue
    scaled to 5,000 items (synthesised variants of the sample items), against
    the same queries on the sample catalogue alone (baseline). Goal: p95 <= 20 ms.
-2. `GET /api/v1/guides/items/{code}` over HTTP: our app (SQLite, 5,000 items)
+2. `GET /api/v1/guides/items/{code}` over HTTP: our app (PostgreSQL, 5,000 items)
    against a bare Flask app answering the same JSON bodies, both under
    gunicorn on 127.0.0.1 with the same settings and the same load.
    Goal: ours/bare requests/s >= 0.6.
@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from .common import ROOT, drive, get, gunicorn
+from .servers import bench_services
 
 TARGET_ITEMS = 5000
 ROUNDS = 3
@@ -77,7 +78,7 @@ def _p(values, pct):
 
 def search_bench() -> dict:
     from guides.search.build import index_from_data, keep_out_of_gc_scans
-    from guides.services.loading import SampleData, read_sample_data
+    from guides.services.loading import read_sample_data
 
     sample = read_sample_data()
     queries = _queries()
@@ -96,19 +97,19 @@ def search_bench() -> dict:
     return results
 
 
-def _prepare_database(tmp: str) -> tuple[str, list[str], str]:
-    """A SQLite catalogue of 5,000 items and the JSON bodies our app serves."""
+def _prepare_database(tmp: str, env_urls: tuple[str, str]) -> tuple[str, list[str], str]:
+    """A catalogue of 5,000 items and the JSON bodies our app serves."""
     from mobile_api import create_app, migrate
     from mobile_api.clock import SystemClock
     from config import load_config
     from guides.services.loading import SampleData, load_catalogue_data, read_sample_data
 
-    url = f"sqlite:///{tmp}/bench.sqlite3"
+    url = env_urls[0]
     migrate.upgrade(url)
     sample = read_sample_data()
     data = SampleData(departments=sample.departments, items=scaled_items(sample), themes=sample.themes,
                       life_events=sample.life_events)
-    env = dict(os.environ, **_env(tmp))
+    env = dict(os.environ, **_env(tmp, env_urls))
     app = create_app(load_config("development", env))
     codes = [item["code"] for _, item in sample.items]
     with app.app_context():
@@ -122,16 +123,16 @@ def _prepare_database(tmp: str) -> tuple[str, list[str], str]:
     return url, codes, bodies_path
 
 
-def _env(tmp: str) -> dict:
-    return {"APP_ENV": "development", "INSTANCE_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "REDIS_URL": "", "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+def _env(tmp: str, env_urls: tuple[str, str]) -> dict:
+    return {"APP_ENV": "development", "INSTANCE_DIR": tmp, "DATABASE_URL": env_urls[0],
+            "REDIS_URL": env_urls[1], "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
 
 
 def http_bench() -> dict:
     results = {"ours": [], "bare": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        _, codes, bodies_path = _prepare_database(tmp)
-        env = dict(_env(tmp), GUIDES_BENCH_BODIES=bodies_path)
+    with tempfile.TemporaryDirectory() as tmp, bench_services() as env_urls:
+        _, codes, bodies_path = _prepare_database(tmp, env_urls)
+        env = dict(_env(tmp, env_urls), GUIDES_BENCH_BODIES=bodies_path)
 
         def request(i):
             return get(f"/api/v1/guides/items/{codes[i % len(codes)]}")(i)

@@ -7,9 +7,8 @@
 2. `GET /api/v1/health` under gunicorn with and without an RQ worker and
    scheduler running beside it (interleaved rounds). Goal: ratio >= 0.95.
 
-Uses DATABASE_URL (PostgreSQL: a `<name>_bench` database is created and
-dropped) and REDIS_URL when set; part 1 falls back to SQLite + the in-process
-Redis stand-in, part 2 needs a real Redis and is skipped without one.
+Runs on DATABASE_URL's server and REDIS_URL when set, otherwise on the
+embedded servers (bench/servers.py); each part gets a database of its own.
 """
 
 from __future__ import annotations
@@ -18,11 +17,11 @@ import contextlib
 import json
 import os
 import subprocess
-import tempfile
 import time
 from datetime import datetime, timedelta, timezone
 
 from .common import PYTHON, ROOT, drive, get, gunicorn, median
+from .servers import bench_services
 
 MESSAGES = 1000
 ROUNDS = 5  # the web comparison: interleaved rounds, median
@@ -32,26 +31,18 @@ CONCURRENCY = 8
 
 @contextlib.contextmanager
 def bench_database():
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith("postgresql"):
-        with tempfile.TemporaryDirectory() as tmp:
-            yield f"sqlite:///{tmp}/bench.sqlite3"
-        return
-    from sqlalchemy import create_engine, text
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    name = f"{parsed.database}_bench"
-    admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield parsed.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    """A fresh database (and the Redis) for one part; REDIS_URL set for the
+    app and the processes this benchmark starts."""
+    with bench_services("jobs") as (database_url, redis_url):
+        previous = os.environ.get("REDIS_URL")
+        os.environ["REDIS_URL"] = redis_url
+        try:
+            yield database_url
+        finally:
+            if previous is None:
+                os.environ.pop("REDIS_URL", None)
+            else:
+                os.environ["REDIS_URL"] = previous
 
 
 def _app(database_url: str):
@@ -114,10 +105,7 @@ def delivery() -> dict:
 
     with bench_database() as database_url:
         app = _app(database_url)
-        if not rq_runtime.uses_real_redis(app):
-            pass  # RQ runs on the stand-in's server in this process: same code path
-        else:
-            rq_runtime.rq_connection(app).delete(f"rq:queue:{app.config['JOBS_QUEUE']}")
+        rq_runtime.rq_connection(app).delete(f"rq:queue:{app.config['JOBS_QUEUE']}")
         citizen_id = _citizen_and_grants(app, 2 * MESSAGES)
 
         _queue_reminders(app, citizen_id, MESSAGES, "engine")
@@ -190,9 +178,7 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
-def web_beside_jobs() -> dict | None:
-    if not os.environ.get("REDIS_URL"):
-        return None
+def web_beside_jobs() -> dict:
     with bench_database() as database_url:
         _app(database_url).extensions["db"].engine.dispose()
         env = dict(os.environ, DATABASE_URL=database_url, APP_ENV="testing", LOG_LEVEL="WARNING",
@@ -220,9 +206,6 @@ def main() -> None:
     print(f"outbox: {MESSAGES} queued reminders to the WeChat stand-in")
     print(json.dumps(result, ensure_ascii=False, indent=2))
     web = web_beside_jobs()
-    if web is None:
-        print("web beside worker+scheduler: skipped (needs REDIS_URL: a real Redis)")
-        return
     print(f"GET /api/v1/health, 2 gunicorn sync workers, {CONCURRENCY} connections, median of {ROUNDS} x {SECONDS}s")
     print(json.dumps(web, ensure_ascii=False, indent=2))
     print(f"ratio with/without worker+scheduler = {web['ratio']} (goal >= 0.95)")

@@ -8,21 +8,22 @@ import json
 import tempfile
 
 from .common import drive, get, gunicorn
+from .servers import bench_services
 
 ROUNDS = 3
 SECONDS = 5
 CONCURRENCY = 8
 
 
-def _env(tmp: str) -> dict:
-    return {"APP_ENV": "development", "INSTANCE_DIR": tmp, "DATABASE_URL": f"sqlite:///{tmp}/bench.sqlite3",
-            "REDIS_URL": "", "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
+def _env(tmp: str, database_url: str, redis_url: str) -> dict:
+    return {"APP_ENV": "development", "INSTANCE_DIR": tmp, "DATABASE_URL": database_url,
+            "REDIS_URL": redis_url, "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING"}
 
 
 def run() -> dict:
     results = {"ours": [], "bare": []}
-    with tempfile.TemporaryDirectory() as tmp:
-        env = _env(tmp)
+    with tempfile.TemporaryDirectory() as tmp, bench_services() as (database_url, redis_url):
+        env = _env(tmp, database_url, redis_url)
         with gunicorn("wsgi:app", env=env) as ours_port, gunicorn("bench.bare_app:app", env=env) as bare_port:
             for _ in range(ROUNDS):  # interleaved, so drift hits both alike
                 results["ours"].append(drive(ours_port, get("/api/v1/health"), CONCURRENCY, duration=SECONDS))

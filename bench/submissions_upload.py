@@ -13,10 +13,8 @@
    a draft, three uploads, submit: five requests) is measured too, for
    reference, against the same baseline.
 
-Run: .venv/bin/python -m bench.submissions_upload
-(SQLite, the embedded default), or against the real services with
-BENCH_DATABASE_URL=postgresql+psycopg://…/<name with test or bench> (its schema
-is reset) and BENCH_REDIS_URL=redis://…/<db>.
+Run: .venv/bin/python -m bench.submissions_upload (a database of its own on
+DATABASE_URL's server, or on the embedded one; bench/servers.py).
 """
 
 from __future__ import annotations
@@ -31,6 +29,7 @@ import uuid
 from pathlib import Path
 
 from .common import _connect, gunicorn
+from .servers import bench_services
 
 ITEM = "130300020000"  # 残疾人证换领: three materials, none needs a face check
 FORM = {"name": "张三", "id_number": "441900199003071238", "disability_cert_no": "44190019900307123X41",
@@ -59,33 +58,22 @@ def _multipart(parts: list[tuple[str, str, bytes | None, str | None]]) -> tuple[
     return b"".join(chunks), f"multipart/form-data; boundary={boundary}"
 
 
-def _prepare(tmp: str) -> tuple[dict, str]:
-    """Schema, catalogue and a citizen token in a fresh SQLite file; returns (env, token)."""
+def _prepare(tmp: str, database_url: str, redis_url: str) -> tuple[dict, str]:
+    """Schema, catalogue and a citizen token in a fresh database; returns (env, token)."""
     # Notifications go to the outbox and wait for its worker, as in production
     # (development's inline delivery would add its own commits to every request).
     env = {"APP_ENV": "development", "INSTANCE_DIR": tmp, "RATELIMIT_ENABLED": "false", "LOG_LEVEL": "WARNING",
-           "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp}/bench.sqlite3",
-           "REDIS_URL": os.environ.get("BENCH_REDIS_URL", ""), "WECHAT_DELIVER_AFTER_COMMIT": "false",
+           "DATABASE_URL": database_url, "REDIS_URL": redis_url, "WECHAT_DELIVER_AFTER_COMMIT": "false",
            "SUBMISSIONS_STORAGE_DIR": f"{tmp}/files", "BASELINE_STORE_DIR": f"{tmp}/baseline",
            # Explicit secrets: the tokens made here must verify in the gunicorn workers.
            "JWT_SIGNING_KEYS": f"bench:{secrets.token_urlsafe(32)}", "JWT_ACTIVE_KID": "bench",
            "DATA_ENCRYPTION_KEY": secrets.token_urlsafe(32), "SECRET_KEY": secrets.token_urlsafe(32)}
     os.environ.update(env)  # restored by main()
-    from sqlalchemy import create_engine, text
-
     from config import load_config
     from guides.services import load_sample_catalogue
     from identity import services as identity_services
     from mobile_api import create_app, migrate
 
-    if env["DATABASE_URL"].startswith("postgresql"):
-        if not any(word in env["DATABASE_URL"].rsplit("/", 1)[-1] for word in ("test", "bench")):
-            raise SystemExit("BENCH_DATABASE_URL: the database name must contain 'test' or 'bench' (it is reset)")
-        engine = create_engine(env["DATABASE_URL"])
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
-            connection.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
     migrate.upgrade(env["DATABASE_URL"])
     app = create_app(load_config("development", dict(os.environ)))
     with app.app_context():
@@ -237,14 +225,14 @@ def measure_throughput(env: dict, token: str) -> dict:
 def main() -> None:
     saved = dict(os.environ)
     try:
-        with tempfile.TemporaryDirectory() as tmp:
-            env, token = _prepare(tmp)
+        with tempfile.TemporaryDirectory() as tmp, bench_services("upload") as (database_url, redis_url):
+            env, token = _prepare(tmp, database_url, redis_url)
             memory = measure_memory(env, token)
             throughput = measure_throughput(env, token)
     finally:
         os.environ.clear()
         os.environ.update(saved)
-    print(f"database: {env['DATABASE_URL'].split(':', 1)[0]}, redis: {'real' if env['REDIS_URL'] else 'in-process'}")
+    print("database: PostgreSQL, redis: real")
     print("1) one 10 MB PDF upload, 1 gunicorn sync worker")
     print(json.dumps(memory, indent=2))
     print(f"peak resident growth = {memory['peak_growth_mb']} MB, and {memory['one_request_peak_growth_mb']} MB "
