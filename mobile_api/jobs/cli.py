@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+import redis
 from flask import current_app
 from flask.cli import AppGroup
 
@@ -95,7 +96,10 @@ def status():
         click.echo(f"dead outbox messages: {len(dead)}" + (" (retry: flask outbox retry ID | --all)" if dead else ""))
         for message in dead:
             click.echo(f"  message {message.id} {message.topic} attempts {message.attempts}: {message.last_error}")
-    _rq_status()
+    try:
+        _rq_status()
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        click.echo(f"rq: Redis unreachable ({exc}); workers and schedulers wait for it and resume")
 
 
 def _rq_status():

@@ -112,8 +112,9 @@ class FoldRedisNoise(logging.Filter):
         return True
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """A stop signal while waiting; a BaseException so that no `except
+    Exception` inside redis-py turns it into a connection error."""
 
 
 def _raise_stop(signum, _frame):

@@ -50,3 +50,15 @@ def test_last_run_and_stalled_flag_per_rule(app, client, session, clock):
     assert lines["platform.outbox_delivery"].endswith("STALLED")
     assert not lines["identity.face_purge"].endswith("STALLED")
     assert "never run" in lines["feedback.sweep"] and lines["feedback.sweep"].endswith("STALLED")
+
+
+def test_status_still_answers_while_redis_is_away(app):
+    import redis
+
+    from mobile_api.embedded.common import free_port
+
+    app.extensions["rq_redis"] = redis.Redis(host="127.0.0.1", port=free_port(), socket_connect_timeout=1)
+    status = app.test_cli_runner().invoke(args=["jobs", "status"])
+    assert status.exit_code == 0, status.output
+    assert "platform.outbox_delivery" in status.output
+    assert "rq: Redis unreachable" in status.output
