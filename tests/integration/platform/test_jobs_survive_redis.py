@@ -181,13 +181,16 @@ def test_worker_and_scheduler_ride_out_a_redis_outage_and_the_web_stays(stack_da
         # Each job process notices (the scheduler at its next enqueue, <= 15 s)
         _wait(lambda: output.of("worker", "redis unreachable") and output.of("scheduler", "redis unreachable"),
               120, "both job processes to notice the outage", alive)
+        print(f"outage noticed by both job processes after {time.monotonic() - down_at:.1f} s")
         # ...and the outage lasts past the point where RQ used to give up.
         _wait(lambda: time.monotonic() - down_at >= OUTAGE_SECONDS, OUTAGE_SECONDS + 5, "the outage", alive)
         assert _healthy(port), "the web stopped answering while Redis was down"
 
         private_redis.start()
-        back_at = datetime.now(timezone.utc)
+        back_at, back_clock = datetime.now(timezone.utc), time.monotonic()
         _wait(lambda: _runs_since(engine, back_at), 180, f"the next period of {RULE} after Redis returned", alive)
+        print(f"{RULE} ran again {time.monotonic() - back_clock:.1f} s after Redis returned "
+              f"(outage {back_clock - down_at:.0f} s)")
         _wait(lambda: output.of("worker", "redis answers again") and output.of("scheduler", "redis answers again"),
               60, "both job processes to log the recovery", alive)
         for process in ("worker", "scheduler"):
