@@ -9,7 +9,7 @@ def init_app(app, api):
     from mobile_api.settings import register_settings
 
     from .cli import booking_cli
-    from .jobs import mark_no_shows
+    from .jobs import mark_no_shows, register_notice_checks
     from .routes import blp
     from .routes_queue import blp as queue_blp
     from .seed import seed_halls
@@ -22,6 +22,7 @@ def init_app(app, api):
     register_seeder(app, "booking", seed_halls, order=20)
     app.cli.add_command(booking_cli)
     register_periodic(app, "booking.mark_no_shows", mark_no_shows, "过了签到时间的预约记为爽约")
+    register_notice_checks()
     hooks.register_served_event_source("ticket", citizens.served_event)
     from .metrics import register as register_metrics
 

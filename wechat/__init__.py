@@ -72,6 +72,9 @@ def init_app(app, api):
         from . import inline_delivery
 
         inline_delivery.install(app)
+    from .metrics import register as register_metrics
+
+    register_metrics(app)
     hooks.register_citizen_merge_hook("wechat", merge_wechat_rows)
     hooks.register_citizen_erasure_hook("wechat", erase_wechat_rows)
     register_face_verifier("wechat", WeChatFaceVerifier.from_app)

@@ -64,7 +64,10 @@ def init_app(app: Flask) -> None:
     from .cli import jobs_cli
     from .settings import SETTINGS
 
+    from .clock_health import register_metrics
+
     register_settings(app, SETTINGS)  # again when a test passed its own clock: idempotent
     register_periodic(app, "platform.outbox_delivery", deliver_due_outbox,
                       "投递到期的发件箱消息 (含预约提醒)")
+    register_metrics(app)
     app.cli.add_command(jobs_cli)
