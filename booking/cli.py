@@ -20,3 +20,63 @@ def mark_no_shows():
     with unit_of_work(current_app, name="cli:booking mark-no-shows") as work:
         count = appointments.sweep_no_shows(work.session, work.clock, policy_from_config(work.config))
     click.echo(f"no-shows marked: {count}")
+
+
+def _one_line(fn):
+    """Refusals as one line (`Error: …`, exit status 1), never a traceback."""
+    import functools
+
+    from mobile_api.errors import DomainError
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            raise click.ClickException(f"{exc.detail} ({exc.code})") from None
+    return wrapper
+
+
+@booking_cli.command("import-halls")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@_one_line
+def import_halls(path):
+    """Create or update halls (with queues, windows, items) from a JSON or CSV file; all or nothing."""
+    from .hall_import import import_halls as run_import, read_file
+
+    with open(path, encoding="utf-8") as handle:
+        halls = read_file(path, handle.read())
+    with unit_of_work(current_app, name="cli:booking import-halls") as work:
+        results = run_import(work.session, work.clock, halls)
+    for result in results:
+        click.echo(f"{result['code']}: {'created' if result['created'] else 'updated'}, {result['queues']} queues, "
+                   f"{result['windows']} windows, {result['items_linked']} items linked")
+    click.echo(f"{len(results)} halls imported")
+
+
+@booking_cli.command("export-halls")
+def export_halls():
+    """Print every hall (queues, windows, items) as JSON in the import-halls format."""
+    import json
+
+    from .hall_import import export_halls as run_export
+
+    with unit_of_work(current_app, name="cli:booking export-halls") as work:
+        click.echo(json.dumps(run_export(work.session), ensure_ascii=False, indent=2))
+
+
+@booking_cli.command("close-hall")
+@click.argument("hall_id", type=int)
+@click.argument("day", type=click.DateTime(formats=["%Y-%m-%d"]))
+@click.option("--reason", required=True, help="闭厅原因（告知已预约的市民）")
+@click.option("--open", "is_open", is_flag=True, help="反之：在这一天加开")
+@_one_line
+def close_hall(hall_id, day, reason, is_open):
+    """Close a hall on a day (or open it on an extra day) through the calendar-override service."""
+    from mobile_api.actor import SYSTEM
+
+    from .services import setup
+
+    with unit_of_work(current_app, name="cli:booking close-hall") as work:
+        setup.close_hall(work.session, work.clock, SYSTEM, hall_id, day.date(), reason, is_open)
+    click.echo(f"hall {hall_id} {'opened' if is_open else 'closed'} on {day.date().isoformat()}: {reason}")
