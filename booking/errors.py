@@ -156,5 +156,5 @@ class SetupConflict(Conflict):
 
 
 class QueueNotFound(NotFound):
-    code = "booking.queue_not_found"
+    code = "booking.no_such_queue"
     title = "队列不存在"

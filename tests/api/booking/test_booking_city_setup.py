@@ -123,7 +123,7 @@ def test_a_hall_admin_sets_up_only_their_own_hall(client, platform, make, sessio
     ("/halls/{hall}/closures", "post", {"date": "2026-11-01", "reason": "过去"}, None),
     ("/halls/{hall}", "patch", {"unknown": 1}, None),
     ("/halls/999999", "patch", {"name": "x"}, "booking.hall_not_found"),
-    ("/queues/999999", "patch", {"name": "x"}, "booking.queue_not_found"),
+    ("/queues/999999", "patch", {"name": "x"}, "booking.no_such_queue"),
     ("/windows/999999", "patch", {"name": "x"}, "booking.window_not_found"),
 ])
 def test_bad_setup_input_is_a_4xx_that_changes_nothing(client, platform, session, clock, path, method, body, code):
