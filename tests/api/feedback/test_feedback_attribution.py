@@ -71,11 +71,24 @@ def test_a_bad_rating_tells_the_responsible_unit_through_a_staff_notice(client, 
 # -- names in statistics --------------------------------------------------------
 
 @pytest.fixture
-def rated(client, people, served, make, clock):
-    clerk = make.staff("clerk", "gongan", 1)
-    for window in (1, 2):
-        ticket = served.add("ticket", citizen_id=people.citizen.id, hall_id=1, window_id=window, staff_id=clerk.id,
-                            item_code=None)
+def place(db, clock):
+    from booking.services import halls
+
+    hall = halls.create_hall(db, clock, code="NAMES-1", name="命名测试中心", level="town", address="x", lat=23.0,
+                             lng=113.7, opening_hours={"0": ["08:30", "17:30"]})
+    queue = halls.add_queue(db, hall, "A", "综合窗口", general=True)
+    windows = [halls.add_window(db, hall, f"0{n}", f"{n}号窗口", [queue]) for n in (1, 2)]
+    db.commit()
+    return hall, windows
+
+
+@pytest.fixture
+def rated(client, people, served, make, place):
+    hall, windows = place
+    clerk = make.staff("clerk", "gongan", hall.id)
+    for window in windows:
+        ticket = served.add("ticket", citizen_id=people.citizen.id, hall_id=hall.id, window_id=window.id,
+                            staff_id=clerk.id, item_code=None)
         _rate(client, people, ticket, level="satisfied", reason=None)
     return clerk
 
@@ -85,17 +98,15 @@ def _stats(client, headers=None, **query):
                       headers=headers or {})
 
 
-def test_statistics_rows_carry_names(client, people, rated, make, db):
-    from booking.models import Hall
-
+def test_statistics_rows_carry_names(client, people, rated, place):
     staff_view = client.get("/api/v1/staff/ratings/stats", headers=people.h(people.gongan),
                             query_string={"period": "month", "year": 2026, "month": 11, "group_by": "staff"}).json
     assert [(r["key"], r["name"]) for r in staff_view["rows"]] == [(str(rated.id), rated.display_name)]
     departments = _stats(client, group_by="department").json
     assert [(r["key"], r["name"]) for r in departments["rows"]] == [("gongan", "公安局")]
-    halls = _stats(client, group_by="hall").json["rows"]
-    hall = db.get(Hall, 1)
-    assert halls[0]["name"] == (hall.name if hall else None)
+    assert [r["name"] for r in _stats(client, group_by="hall").json["rows"]] == ["命名测试中心"]
+    assert [r["name"] for r in _stats(client, group_by="window").json["rows"]] == [
+        "命名测试中心 1号窗口", "命名测试中心 2号窗口"]
 
 
 def test_public_statistics_name_no_staff_unless_the_city_opts_in(client, rated):
