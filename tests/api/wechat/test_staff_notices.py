@@ -240,3 +240,19 @@ def test_admins_list_and_search_the_staff_they_may_see(client, make):
         hall_two.id]
     assert client.get("/api/v1/identity/staff", headers=make.headers(chen)).status_code == 403
     assert client.get("/api/v1/identity/staff?role=boss", headers=platform).status_code == 422
+
+
+def test_a_real_dispatch_reaches_the_department_admins_wecom(app, client, session, clock, make, wecom):
+    """From the producer's own transaction to the stand-in: 派单 through the API, then the job engine."""
+    _bind(make, session, make.staff("admin", "renshe", None), "renshe.chief")
+    citizen = make.citizen()
+    case = client.post("/api/v1/cases", json={"kind": "complaint", "category": "conduct.attitude",
+                                              "text": "窗口工作人员态度不好"}, headers=make.headers(citizen))
+    assert case.status_code == 201, case.json
+    dispatcher = make.headers(make.staff("admin", None, None))
+    dispatched = client.post(f"/api/v1/staff/cases/{case.json['id']}/dispatch", json={"department_code": "renshe"},
+                             headers=dispatcher)
+    assert dispatched.status_code == 200, dispatched.json
+    assert _deliver(app).result.get("sent") == 1
+    [message] = wecom.received_by("renshe.chief")
+    assert message["text"]["content"].startswith(f"【新派单】诉求 #{case.json['id']}（投诉）已派至本部门")
