@@ -144,7 +144,6 @@ def test_overdue_cases_are_flagged_and_urged_once_a_day(client, people, db, cloc
     # each dispatch told the department (新派单), then the overdue one was urged once
     assert [(n.payload["event"], n.payload["data"]["case_id"]) for n in notices] == [
         ("case_dispatched", case["id"]), ("case_dispatched", other["id"]), ("case_urged", case["id"])]
-    urges = [n for n in notices if n.payload["event"] == "case_urged"]
     clock.advance(days=1)  # next day: urged again, not flagged again
     third = sweep(db, clock, rules)
     assert third["cases_flagged_overdue"] == 0 and third["cases_urged"] == 1
