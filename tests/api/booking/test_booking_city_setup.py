@@ -229,3 +229,23 @@ def test_the_cli_closes_a_hall(app, session, clock, platform, client):
     assert session.scalar(select(CalendarOverride.reason).where(CalendarOverride.hall_id == hall_id)) == "台风停止办公"
     missing = app.test_cli_runner().invoke(args=["booking", "close-hall", "999999", "2026-12-02", "--reason", "x"])
     assert missing.exit_code == 1 and "booking.hall_not_found" in missing.output
+
+
+def test_the_cli_adds_queues_windows_and_items(app, session, clock, platform, client):
+    general_item, _ = catalogue_item_codes(session, clock)
+    session.commit()
+    hall_id = client.post(f"{API}/halls", json=NEW_HALL, headers=platform).json["id"]
+    runner = app.test_cli_runner()
+    steps = [["add-queue", str(hall_id), "A", "综合窗口", "--general", "--places", "3"],
+             ["add-window", str(hall_id), "01", "1号窗口", "--queue", "A"],
+             ["set-item", str(hall_id), general_item, "A"]]
+    for step in steps:
+        result = runner.invoke(args=["booking", *step])
+        assert result.exit_code == 0, result.output
+    queue = session.scalar(select(HallQueue).where(HallQueue.hall_id == hall_id))
+    assert queue.places_per_window == 3 and queue.general
+    assert session.scalar(select(HallItem.queue_id).where(HallItem.hall_id == hall_id)) == queue.id
+    unknown = runner.invoke(args=["booking", "add-window", str(hall_id), "02", "x", "--queue", "Z"])
+    assert unknown.exit_code == 1 and "booking.no_such_queue" in unknown.output
+    dup = runner.invoke(args=["booking", "add-queue", str(hall_id), "A", "again"])
+    assert dup.exit_code == 1 and "booking.setup_conflict" in dup.output
