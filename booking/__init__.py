@@ -11,6 +11,7 @@ def init_app(app, api):
     from .cli import booking_cli
     from .jobs import mark_no_shows, register_notice_checks
     from .routes import blp
+    from .routes_admin import blp as admin_blp
     from .routes_queue import blp as queue_blp
     from .seed import seed_halls
     from .services import citizens
@@ -19,7 +20,8 @@ def init_app(app, api):
     register_settings(app, SETTINGS)
     api.register_blueprint(blp)
     api.register_blueprint(queue_blp)
-    register_seeder(app, "booking", seed_halls, order=20)
+    api.register_blueprint(admin_blp)
+    register_seeder(app, "booking", seed_halls, order=20, sample=True)
     app.cli.add_command(booking_cli)
     register_periodic(app, "booking.mark_no_shows", mark_no_shows, "过了签到时间的预约记为爽约")
     register_notice_checks()

@@ -143,3 +143,18 @@ class RequeueUsed(Conflict):
 class InvalidPriority(Unprocessable):
     code = "booking.invalid_priority"
     title = "绿色通道信息不正确"
+
+
+class SetupInvalid(Unprocessable):
+    code = "booking.setup_invalid"
+    title = "大厅设置不正确"
+
+
+class SetupConflict(Conflict):
+    code = "booking.setup_conflict"
+    title = "大厅设置冲突"
+
+
+class QueueNotFound(NotFound):
+    code = "booking.no_such_queue"
+    title = "队列不存在"

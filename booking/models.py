@@ -69,8 +69,12 @@ class HallQueue(Base):
     general: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # calls in a row that went ahead of an older walk-in (fairness rule)
     ahead_streak: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # bookable places per serving window and slot; None: BOOKING_PLACES_PER_WINDOW
+    places_per_window: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_booking_queues_hall_id_prefix"),)
+    __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_booking_queues_hall_id_prefix"),
+                      CheckConstraint("places_per_window IS NULL OR places_per_window BETWEEN 1 AND 100",
+                                      name="places_per_window"))
 
 
 class HallItem(Base):

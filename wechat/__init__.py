@@ -5,6 +5,7 @@ See docs/wechat.md."""
 from __future__ import annotations
 
 from . import models as _models  # noqa: F401  (tables in Base.metadata)
+from .work import models as _work_models  # noqa: F401
 
 
 def resolve_transport(app):
@@ -81,3 +82,7 @@ def init_app(app, api):
 
     for blueprint in (auth_blp, me_blp, subscriptions_blp, face_blp):
         api.register_blueprint(blueprint)
+
+    from .work import init_work
+
+    init_work(app, api)

@@ -153,7 +153,10 @@ def windows_serving(session: Session, queue_id: int) -> int:
 
 
 def queue_capacity(session: Session, queue_id: int, places_per_window: int) -> int:
-    return windows_serving(session, queue_id) * places_per_window
+    """Active windows serving the queue × the queue's own places per window
+    (an admin's setting) or the default."""
+    own = session.scalar(select(HallQueue.places_per_window).where(HallQueue.id == queue_id))
+    return windows_serving(session, queue_id) * (own or places_per_window)
 
 
 def get_queue(session: Session, queue_id: int) -> HallQueue | None:

@@ -72,7 +72,7 @@ def assign_item(session: Session, hall: Hall, queue: HallQueue, item_code: str) 
 def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date, is_open: bool,
                  reason: str) -> CalendarOverride:
     """An admin closes a hall for a day or opens it on an extra day."""
-    if not access.manages_hall(actor, hall_id):
+    if actor.kind != "system" and not access.manages_hall(actor, hall_id):  # the CLI acts as the system
         # A department's admin runs its items, not a hall's opening days.
         raise Forbidden("只能由平台管理员或本大厅管理员调整大厅日历")
     get_hall(session, hall_id)

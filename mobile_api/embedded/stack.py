@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"==> PostgreSQL {env['DATABASE_URL']}\n==> Redis {env['REDIS_URL']}", flush=True)
     try:
         _flask(env, "db", "upgrade")
-        _flask(env, "seed")
+        _flask(env, "seed", "--sample")  # make run is the sample city; make up and production start empty
         return _run_processes(env, args.host, args.port)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1

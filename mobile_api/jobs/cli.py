@@ -96,6 +96,9 @@ def status():
         click.echo(f"dead outbox messages: {len(dead)}" + (" (retry: flask outbox retry ID | --all)" if dead else ""))
         for message in dead:
             click.echo(f"  message {message.id} {message.topic} attempts {message.attempts}: {message.last_error}")
+        for lines in current_app.extensions.get("jobs_status_sources", []):
+            for line in lines(session):
+                click.echo(line)
     try:
         _rq_status()
     except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:

@@ -106,12 +106,19 @@ RECTIFICATION_STAFF = row(404, owner=403, other_citizen=403, anonymous=401, kios
 # department admin the staff of its own department; nobody else.
 STAFF_ACCOUNT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
+# A staff notice (wechat.work): only its recipient (here: the clerk of the
+# hall it was sent to); other staff are told it does not exist; citizens and
+# kiosks have no notices (403).
+NOTICE_RECIPIENT = row(404, owner=403, other_citizen=403, anonymous=401, kiosk_here=403, kiosk_elsewhere=403,
+                       clerk_here="ok")
 
 MATRIX = {
     # 身份: staff and kiosk accounts ("here": the staff member's department)
     ("POST", "/api/v1/identity/staff/{staff_id}/deactivate"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/staff/{staff_id}/reactivate"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/staff/{staff_id}/password"): STAFF_ACCOUNT,
+    ("PUT", "/api/v1/identity/staff/{staff_id}/wecom"): STAFF_ACCOUNT,
+    ("DELETE", "/api/v1/identity/staff/{staff_id}/wecom"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/kiosks/{device_id}/deactivate"): KIOSK_ACCOUNT,
     ("POST", "/api/v1/identity/kiosks/{device_id}/reactivate"): KIOSK_ACCOUNT,
     # 办事指南
@@ -128,6 +135,17 @@ MATRIX = {
     ("GET", "/api/v1/booking/halls/{hall_id}/slots"): PUBLIC,
     ("GET", "/api/v1/booking/halls/{hall_id}/board"): PUBLIC,
     ("POST", "/api/v1/booking/halls/{hall_id}/calendar-overrides"): HALL_MANAGERS,
+    # 预约取号: setting up a city ("here": the hall being set up)
+    ("GET", "/api/v1/booking/admin/halls/{hall_id}"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/halls/{hall_id}"): HALL_MANAGERS,
+    ("GET", "/api/v1/booking/admin/halls/{hall_id}/closures"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/closures"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/queues"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/queues/{queue_id}"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/windows"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/windows/{window_id}"): HALL_MANAGERS,
+    ("PUT", "/api/v1/booking/admin/halls/{hall_id}/items/{item_code}"): HALL_MANAGERS,
+    ("DELETE", "/api/v1/booking/admin/halls/{hall_id}/items/{item_code}"): HALL_MANAGERS,
     ("GET", "/api/v1/booking/halls/{hall_id}/stats"): HALL_STAFF_READ,
     ("GET", "/api/v1/booking/appointments/{appointment_id}"): CITIZEN_OWN,
     ("POST", "/api/v1/booking/appointments/{appointment_id}/cancel"): CITIZEN_OWN,
@@ -182,6 +200,8 @@ MATRIX = {
     ("POST", "/api/v1/staff/rectifications/{rect_id}/resolve"): RECTIFICATION_STAFF,
     ("POST", "/api/v1/staff/rectifications/{rect_id}/appeal"): dict(RECTIFICATION_STAFF, platform_admin=403),
     ("POST", "/api/v1/staff/rectifications/{rect_id}/appeal/decision"): DISPATCHER,
+    # 工作通知 (wechat.work)
+    ("POST", "/api/v1/staff/notices/{notice_id}/read"): NOTICE_RECIPIENT,
 }
 
 # Answers of the code that differ from the documented answer above: open
