@@ -151,8 +151,13 @@ class SessionNotFound(NotFound):
 
 
 class NoOpenSession(Conflict):
+    code = "booking.session_required"
+    title = "尚未在该窗口开始柜台会话"
+
+
+class NoCurrentSession(NotFound):
     code = "booking.no_session"
-    title = "尚未在窗口开始柜台会话"
+    title = "尚未开始柜台会话"
 
 
 class NotYourSession(Forbidden):

@@ -74,7 +74,7 @@ def get_ticket(ticket_id):
 @require_roles("clerk")
 @blp.response(200, TicketSchema)
 @blp.alt_response(409, description="没有等候的号（booking.queue_empty）、本窗口仍有在办的号（booking.window_busy）"
-                                   "或未在该窗口开始柜台会话（booking.no_session）")
+                                   "或未在该窗口开始柜台会话（booking.session_required）")
 def call_next(window_id):
     """Call the next ticket for this window, through the clerk's counter session at it."""
     session, clock, policy = _ctx()

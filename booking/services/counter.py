@@ -28,7 +28,7 @@ from mobile_api import audit
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
-from ..errors import (NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound, SessionStateConflict,
+from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound, SessionStateConflict,
                       WindowNotFound, WindowTaken)
 from ..models import AT_WINDOW, SESSION_OPEN, CounterSession, Ticket, Window
 from . import periods
@@ -76,7 +76,7 @@ def current(session: Session, actor: Actor) -> CounterSession:
     counter = session.scalar(select(CounterSession).where(CounterSession.staff_id == actor.id,
                                                           CounterSession.status.in_(SESSION_OPEN)))
     if counter is None:
-        raise NoOpenSession("尚未开始柜台会话", code="booking.no_session", status=404)
+        raise NoCurrentSession("尚未开始柜台会话")
     return counter
 
 

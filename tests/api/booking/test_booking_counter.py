@@ -70,7 +70,7 @@ def test_a_clerk_calls_only_for_their_session_window(client, setup, clerks, kios
     theirs = open_at(client, second, w2.id).json["id"]
     # the window-addressed call needs the caller's session at that window
     elsewhere = client.post(f"{API}/windows/{w2.id}/call-next", headers=first)
-    assert elsewhere.status_code == 409 and elsewhere.json["code"] == "booking.no_session"
+    assert elsewhere.status_code == 409 and elsewhere.json["code"] == "booking.session_required"
     foreign = client.post(f"{API}/counter-sessions/{theirs}/call-next", headers=first)
     assert foreign.status_code == 403 and foreign.json["code"] == "booking.not_your_session"
     called = client.post(f"{API}/counter-sessions/{mine}/call-next", headers=first)
