@@ -32,7 +32,7 @@ from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAl
                       WindowNotFound, WindowTaken)
 from ..models import AT_WINDOW, SESSION_OPEN, CounterSession, Ticket, Window
 from . import periods
-from .common import end_of_local_day, ensure_same_hall, get_row, local_today
+from .common import MAX_ID, end_of_local_day, ensure_same_hall, get_row, local_today
 
 
 def is_session_clerk(actor: Actor, counter: CounterSession) -> bool:
@@ -44,30 +44,29 @@ def oversees(actor: Actor, counter: CounterSession) -> bool:
     return is_session_clerk(actor, counter) or access.manages_hall(actor, counter.hall_id)
 
 
-def _visible(session: Session, actor: Actor, session_id: int) -> CounterSession:
-    counter = get_row(session, CounterSession, session_id)
+def _visible(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
+    counter = None
+    if isinstance(session_id, int) and 0 < session_id <= MAX_ID:
+        # locked in the read itself: one round trip (a refused caller's lock ends with its rollback)
+        counter = session.get(CounterSession, session_id, with_for_update=lock or None)
     if counter is None or not (access.acts_for_hall(actor, counter.hall_id) or oversees(actor, counter)):
         raise SessionNotFound("柜台会话不存在")
     return counter
 
 
 def get_for_clerk(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
-    """The session, for an act only its clerk may do (call, pause, resume)."""
-    counter = _visible(session, actor, session_id)
+    """The session, for an act only its clerk may do (call, pause, resume).
+    `lock`: the lock every call of this window takes first, so two presses queue here."""
+    counter = _visible(session, actor, session_id, lock=lock)
     if not is_session_clerk(actor, counter):
         raise NotYourSession("只能操作本人的柜台会话")
-    if lock:
-        # the lock every call of this window takes first: two presses queue here
-        session.refresh(counter, with_for_update=True)
     return counter
 
 
 def get_overseen(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
-    counter = _visible(session, actor, session_id)
+    counter = _visible(session, actor, session_id, lock=lock)
     if not oversees(actor, counter):
         raise NotYourSession("只能查看或结束本人的柜台会话")
-    if lock:
-        session.refresh(counter, with_for_update=True)
     return counter
 
 

@@ -27,11 +27,17 @@ RECENT_SERVICES = 20
 MEASURE_DAYS = 7
 
 
-def record_waiting(session: Session, ticket: Ticket, now: datetime) -> None:
-    """The wait that a call ends (started when the ticket last joined a queue)."""
+def record_call(session: Session, ticket: Ticket, now: datetime, *, window_id: int, staff_id: int,
+                session_id: int) -> None:
+    """A call: the wait it ends (from when the ticket last joined a queue) and
+    the called period it opens, in one INSERT."""
     started = ticket.waiting_since or ticket.queued_at
-    session.add(TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="waiting",
-                             started_at=min(started, now), ended_at=now, end_reason="call"))
+    session.add_all([
+        TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="waiting",
+                     started_at=min(started, now), ended_at=now, end_reason="call"),
+        TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="called",
+                     started_at=now, window_id=window_id, staff_id=staff_id, session_id=session_id)])
+    session.flush()
 
 
 def open_period(session: Session, ticket: Ticket, kind: str, now: datetime, *, window_id: int | None,

@@ -2,7 +2,8 @@
 reaches the hall's `notify_position` (tickets ahead; default 5, 0 = off),
 so they can wait outside and come back in time.
 
-Checked after each call, in the caller's transaction: a call takes one
+Checked after each call, in the caller's transaction (the hall's N is
+cached per process for cache.HALL_SECONDS, like its other facts): a call takes one
 ticket out of the queue's waiting line, so the ticket that now has exactly N
 ahead has just moved up to N. It is told once: a conditional UPDATE on
 `position_notified_at IS NULL` and the outbox dedupe key both guard. A
@@ -21,14 +22,17 @@ from sqlalchemy.orm import Session
 from mobile_api import outbox
 
 from ..models import Hall, HallQueue, Ticket
+from . import cache
 
 EVENT = "queue_position_reached"
 
 
 def after_call(session: Session, called: Ticket, now: datetime) -> int | None:
     """Tell the citizen whose ticket now has the hall's N ahead in `called`'s queue; its id, if told."""
-    hall = session.get(Hall, called.hall_id)
-    n = hall.notify_position if hall is not None else 0
+    # read on every call, changed by an admin a few times a year: cached like the hall's other facts
+    n, hall_name = cache.cached(session, ("notify_position", called.hall_id), cache.HALL_SECONDS,
+                                lambda: session.execute(select(Hall.notify_position, Hall.name)
+                                                        .where(Hall.id == called.hall_id)).one())
     if not n:
         return None
     reached = session.execute(
@@ -45,7 +49,7 @@ def after_call(session: Session, called: Ticket, now: datetime) -> int | None:
     outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
                    {"citizen_id": reached.citizen_id, "event": EVENT,
                     "data": {"ticket_id": reached.id, "number": reached.display, "ahead": n,
-                             "hall_name": hall.name, "queue_name": queue.name if queue else None,
+                             "hall_name": hall_name, "queue_name": queue.name if queue else None,
                              "tip": f"前面还有{n}位，请回到大厅留意叫号"}},
                    now, dedupe_key=f"booking:ticket:{reached.id}:position")
     return reached.id
