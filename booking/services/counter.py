@@ -28,8 +28,8 @@ from mobile_api import audit
 from mobile_api.actor import SYSTEM, Actor
 from mobile_api.errors import Forbidden
 
-from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound, SessionStateConflict,
-                      WindowNotFound, WindowTaken)
+from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound,
+                      SessionStateConflict, WindowNotFound, WindowTaken)
 from ..models import AT_WINDOW, SESSION_OPEN, CounterSession, Ticket, Window
 from . import periods
 from .common import MAX_ID, end_of_local_day, ensure_same_hall, get_row, local_today

@@ -59,7 +59,8 @@ def measured_service(session: Session, queue_id: int, now: datetime) -> tuple[ti
     seconds = func.sum(func.extract("epoch", TicketPeriod.ended_at - TicketPeriod.started_at))
     per_ticket = (select(seconds.label("seconds"))
                   .where(TicketPeriod.queue_id == queue_id, TicketPeriod.kind.in_(("called", "serving")),
-                         TicketPeriod.ended_at.is_not(None), TicketPeriod.ended_at >= now - timedelta(days=MEASURE_DAYS))
+                         TicketPeriod.ended_at.is_not(None),
+                         TicketPeriod.ended_at >= now - timedelta(days=MEASURE_DAYS))
                   .group_by(TicketPeriod.ticket_id)
                   .having(func.bool_or(TicketPeriod.end_reason.in_(("complete", "transfer"))))
                   .order_by(func.max(TicketPeriod.ended_at).desc()).limit(RECENT_SERVICES).subquery())
