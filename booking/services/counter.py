@@ -48,7 +48,7 @@ def _visible(session: Session, actor: Actor, session_id: int, *, lock: bool = Fa
     counter = None
     if isinstance(session_id, int) and 0 < session_id <= MAX_ID:
         # locked in the read itself: one round trip (a refused caller's lock ends with its rollback)
-        counter = session.get(CounterSession, session_id, with_for_update=lock or None)
+        counter = session.get(CounterSession, session_id, with_for_update=lock or None, populate_existing=lock)
     if counter is None or not (access.acts_for_hall(actor, counter.hall_id) or oversees(actor, counter)):
         raise SessionNotFound("柜台会话不存在")
     return counter
