@@ -77,3 +77,15 @@ def register_notice_checks() -> None:
     hooks.register_notice_check("booking_confirmed", appointment_notice_obsolete)
     hooks.register_notice_check("booking_reminder", appointment_notice_obsolete)
     hooks.register_notice_check("called_to_window", call_notice_obsolete)
+
+
+def waiting_warnings(session, clock, app) -> dict[str, int]:
+    from .services import supervision
+
+    return {"waiting_warnings": supervision.warn_long_waits(session, clock, policy_from_config(app.config))}
+
+
+def close_forgotten_sessions(session, clock, app) -> dict[str, int]:
+    from .services import counter
+
+    return {"sessions_closed": counter.close_forgotten(session, clock)}

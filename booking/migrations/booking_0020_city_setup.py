@@ -8,7 +8,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "booking_0020_city_setup"
-down_revision = "booking_0002"
+down_revision = "booking_0010_counter_sessions"
 branch_labels = None
 depends_on = None
 

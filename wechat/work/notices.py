@@ -19,7 +19,7 @@ EVENTS: dict[str, tuple[str, str]] = {
     "rectification_opened": ("差评整改", "收到一条差评（整改单 #{rectification_id}），请在 {callback_due_at} 前回访、"
                                       "{due_at} 前完成整改。"),
     "rectification_overdue": ("整改超期", "差评整改单 #{rectification_id} 已超过整改期限 {due_at}。"),
-    "queue_wait_warning": ("等候超时", "{hall_name} {ticket} 已等候 {waited_minutes} 分钟，超过 {limit_minutes} 分钟的"
+    "waiting_warning": ("等候超时", "{hall_name} {number} 号已等候 {waited_minutes} 分钟，超过 {limit_minutes} 分钟的"
                                    "预警线。"),
 }
 EVENT_KINDS = tuple(EVENTS)

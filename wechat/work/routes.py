@@ -24,7 +24,7 @@ class StaffNoticeSchema(ma.Schema):
     event = ma.fields.String(required=True, metadata={"description": "case_urged, case_dispatched, "
                                                                     "application_warning, application_overdue, "
                                                                     "rectification_opened, rectification_overdue, "
-                                                                    "queue_wait_warning …"})
+                                                                    "waiting_warning …"})
     title = ma.fields.String(required=True)
     body = ma.fields.String(required=True)
     data = ma.fields.Dict(required=True)

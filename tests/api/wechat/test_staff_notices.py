@@ -35,7 +35,7 @@ KINDS = {
         "due_at": "2026-12-03T16:00:00+00:00"}},
     "rectification_overdue": {"department_code": None, "hall_id": 1, "data": {
         "rectification_id": 6, "hall_id": 1, "due_at": "2026-11-25T16:00:00+00:00"}},
-    "queue_wait_warning": {"hall_id": 1, "data": {"hall_name": "市民服务中心", "ticket": "A012",
+    "waiting_warning": {"hall_id": 1, "data": {"hall_name": "市民服务中心", "number": "A012",
                                                   "waited_minutes": 45, "limit_minutes": 30}},
 }
 
@@ -99,7 +99,7 @@ def test_every_staff_notify_kind_reaches_the_wecom_standin_through_the_job_engin
 def test_unbound_staff_read_their_notices_in_the_inbox(app, client, session, clock, make, wecom):
     clerk = make.staff("clerk", None, 1)
     other = make.staff("clerk", None, 2)
-    _notify(session, clock, "queue_wait_warning", {"hall_id": 1, "data": KINDS["queue_wait_warning"]["data"]},)
+    _notify(session, clock, "waiting_warning", {"hall_id": 1, "data": KINDS["waiting_warning"]["data"]},)
     _notify(session, clock, "something_new", {"staff_ids": [clerk.id], "data": {"note": "x"}})
     assert _deliver(app).result == {"sent": 2}
     assert wecom.sent_messages() == []
@@ -107,7 +107,7 @@ def test_unbound_staff_read_their_notices_in_the_inbox(app, client, session, clo
 
     listed = client.get("/api/v1/staff/notices", headers=headers)
     assert listed.status_code == 200 and listed.headers["X-Pagination"]
-    assert [n["event"] for n in listed.json] == ["something_new", "queue_wait_warning"]
+    assert [n["event"] for n in listed.json] == ["something_new", "waiting_warning"]
     assert listed.json[1]["title"] == "等候超时" and "A012" in listed.json[1]["body"]
     assert listed.json[0]["title"] == "工作通知" and listed.json[0]["wecom_status"] == "unbound"
     assert client.get("/api/v1/staff/notices/unread-count", headers=headers).json == {"unread": 2}

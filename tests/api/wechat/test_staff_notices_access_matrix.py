@@ -19,7 +19,7 @@ API = "/api/v1/staff/notices"
 @pytest.mark.parametrize("method,template", row_params(rows_under(API)))
 def test_every_principal_kind_gets_the_documented_answer(app, client, session, clock, make, method, template):
     people = principals(make, here_hall=1, there_hall=2, department="gongan", other_department="renshe")
-    outbox.enqueue(session, "staff.notify", {"staff_ids": [people["clerk_here"].id], "event": "queue_wait_warning",
+    outbox.enqueue(session, "staff.notify", {"staff_ids": [people["clerk_here"].id], "event": "waiting_warning",
                                              "data": {"ticket": "A001"}}, clock.now())
     session.commit()
     run_period(app, rule_named(app, "platform.outbox_delivery"), "matrix", timedelta(minutes=5))
