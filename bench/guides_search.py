@@ -85,7 +85,7 @@ def search_bench() -> dict:
     results = {}
     for label, items in (("sample", sample.items), ("scaled", scaled_items(sample))):
         started = time.perf_counter()
-        index = index_from_data(items, sample.departments, sample.themes)
+        index = index_from_data(items, sample.departments, sample.themes, life_events=sample.life_events)
         build_s = time.perf_counter() - started
         keep_out_of_gc_scans(len(index.docs))  # as IndexHolder does after each rebuild
         _time_queries(index, queries, repeat=1)  # warm caches

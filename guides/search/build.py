@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from ..errors import ItemNotFound
-from ..models import CatalogueState, Department, ServiceItem, Theme
+from ..models import CatalogueState, Department, LifeEvent, ServiceItem, Theme
 from ..services.catalogue import get_published_item
 from .index import CONTEXT, FAQ, KEYWORD, NAME, TOPIC, Doc, SearchIndex
 
@@ -19,8 +19,8 @@ from .index import CONTEXT, FAQ, KEYWORD, NAME, TOPIC, Doc, SearchIndex
 def item_summary(item: ServiceItem, department_name: str) -> dict:
     """The short form of an item in search results and lists."""
     return {
-        "code": item.code, "name": item.name, "department_code": item.department_code,
-        "department_name": department_name, "item_type": item.item_type, "level": item.level,
+        "code": item.code, "name": item.name, "name_en": item.name_en or item.name,
+        "department_code": item.department_code, "department_name": department_name, "item_type": item.item_type, "level": item.level,
         "promised_days": item.promised_days, "instant": item.promised_days == 0,
         "visits_required": item.visits_required, "online_depth": item.online_depth,
         "channels": list(item.channels), "appointment_supported": item.appointment_supported,
@@ -30,6 +30,11 @@ def item_summary(item: ServiceItem, department_name: str) -> dict:
 
 def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme]) -> Doc:
     dept_name = department.name if department else item.department_code
+    terms_en = [(item.name_en, NAME)] if item.name_en else []
+    terms_en += [(k, KEYWORD) for k in item.keywords_en or []]
+    if department is not None and department.name_en:
+        terms_en.append((department.name_en, CONTEXT))
+    terms_en += [(t.name_en, CONTEXT) for t in themes if t.name_en]
     terms = [(item.name, NAME)]
     terms += [(k, KEYWORD) for k in item.keywords]
     terms += [(t, TOPIC) for t in item.topics]
@@ -44,7 +49,8 @@ def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme
     return Doc(code=item.code, name=item.name, version=item.version or 0, department_code=item.department_code,
                channels=frozenset(item.channels), online_depth=item.online_depth,
                visits_required=item.visits_required, life_events=frozenset(item.life_events),
-               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name))
+               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name),
+               name_en=item.name_en or "", terms_en=terms_en)
 
 
 def build_index(session: Session) -> SearchIndex:
@@ -59,7 +65,9 @@ def build_index(session: Session) -> SearchIndex:
     items = session.scalars(select(ServiceItem).options(lazyload(ServiceItem.materials), lazyload(ServiceItem.department))
                             .where(ServiceItem.status == "published").order_by(ServiceItem.code))
     docs = [doc_for(item, departments.get(item.department_code), themes_of.get(item.code, [])) for item in items]
-    return SearchIndex(docs, version)
+    events = [{"code": e.code, "name": e.name, "name_en": e.name_en, "phrases": e.phrases, "item_codes": e.item_codes}
+              for e in session.scalars(select(LifeEvent).order_by(LifeEvent.position))]
+    return SearchIndex(docs, version, events)
 
 
 MAX_PAYLOADS = 20_000
@@ -138,14 +146,14 @@ class IndexHolder:
 
 
 def index_from_data(items: list[tuple[str, dict]], departments: dict[str, dict], themes: list[dict],
-                    version: int = 1) -> SearchIndex:
+                    version: int = 1, life_events: list[dict] | None = None) -> SearchIndex:
     """An index straight from data-shaped items, without a database (unit
     tests, the benchmark's 5,000-item catalogue)."""
     from ..convert import item_row_values
 
-    dept_rows = {code: Department(**{k: d.get(k) for k in ("code", "number", "name", "short_name")})
+    dept_rows = {code: Department(**{k: d.get(k) for k in ("code", "number", "name", "name_en", "short_name")})
                  for code, d in departments.items()}
-    theme_rows = [Theme(id=t["id"], name=t["name"], kind=t["kind"], description=t["description"], position=i,
+    theme_rows = [Theme(id=t["id"], name=t["name"], name_en=t.get("name_en"), kind=t["kind"], description=t["description"], position=i,
                         keywords=t.get("keywords", []), stages=t["stages"]) for i, t in enumerate(themes)]
     themes_of: dict[str, list[Theme]] = {}
     for theme in theme_rows:
@@ -155,4 +163,5 @@ def index_from_data(items: list[tuple[str, dict]], departments: dict[str, dict],
     for dept, data in items:
         item = ServiceItem(**item_row_values(data, dept), version=version, status="published")
         docs.append(doc_for(item, dept_rows.get(dept), themes_of.get(item.code, [])))
-    return SearchIndex(docs, version)
+    events = [dict(e, item_codes=e.get("items", [])) for e in life_events or []]
+    return SearchIndex(docs, version, events)

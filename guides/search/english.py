@@ -1,0 +1,101 @@
+"""English words in the index: every item's English name and keywords, as
+normalised tokens (`lexicon.english_tokens`), with the same field weights as
+the Chinese text, so "lost ID card" and "身份证丢了" rank the same item alike."""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections import defaultdict
+
+from rapidfuzz import fuzz, process
+
+from .lexicon import _word_tokens, english_tokens
+
+CONTAINED_BONUS = 1.5  # per token of a whole English name/keyword found in the query
+TYPO_CUTOFF = 84  # rapidfuzz ratio for taking an unknown word as a misspelt known one
+
+
+class EnglishIndex:
+    def __init__(self):
+        self.postings: dict[str, dict[int, float]] = defaultdict(dict)
+        self.terms: dict[tuple[str, ...], dict[int, float]] = defaultdict(dict)
+        self.terms_by_token: dict[str, set[tuple[str, ...]]] = defaultdict(set)
+        self.idf: dict[str, float] = {}
+        self.vocab: list[str] = []
+        self.phrases: dict[str, dict[int, float]] = defaultdict(dict)  # lower-cased text → docs (suggestions)
+
+    def add(self, i: int, text: str, weight: float, whole_term: bool) -> None:
+        tokens = english_tokens(text)
+        for token in set(tokens):
+            if self.postings[token].get(i, 0) < weight:
+                self.postings[token][i] = weight
+        if whole_term and tokens:
+            key = tuple(dict.fromkeys(tokens))
+            if self.terms[key].get(i, 0) < weight:
+                self.terms[key][i] = weight
+            for token in key:
+                self.terms_by_token[token].add(key)
+            if self.phrases[text.lower()].get(i, 0) < weight:
+                self.phrases[text.lower()][i] = weight
+
+    def finish(self, size: int) -> None:
+        self.idf = {t: math.log(1 + size / len(p)) for t, p in self.postings.items()}
+        self.vocab = sorted(t for t in self.postings if len(t) >= 4 and t.isalpha())
+        self.phrase_choices = sorted(self.phrases)
+
+    def knows(self, token: str) -> bool:
+        return token in self.postings
+
+    def correct(self, token: str) -> str | None:
+        """A known word close to an unknown one ("pasport" → passport)."""
+        if len(token) < 4 or not self.vocab:
+            return None
+        found = process.extractOne(token, self.vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return found[0] if found else None
+
+    def score(self, tokens: list[str], bits: dict[str, int], scores, covered, matched) -> None:
+        query = set(tokens)
+        for token in query:
+            posting = self.postings.get(token)
+            if not posting:
+                continue
+            idf, mask = self.idf[token], bits[token]
+            for i, weight in posting.items():
+                scores[i] += idf * weight
+                covered[i] |= mask
+        candidates = set()
+        for token in query:
+            candidates |= self.terms_by_token.get(token, set())
+        for term in candidates:
+            if not query.issuperset(term):
+                continue
+            exact = 2.0 if len(term) == len(query) else 1.0
+            for i, weight in self.terms[term].items():
+                scores[i] += weight * CONTAINED_BONUS * len(term) * exact
+                matched[i].add(" ".join(term))
+
+    def suggest(self, text: str, limit: int = 10) -> list[tuple[float, int, str]]:
+        """(score, doc, phrase) for names/keywords that look like the typed text."""
+        found = []
+        for phrase, similarity, _ in process.extract(text, self.phrase_choices, scorer=fuzz.token_set_ratio,
+                                                     limit=limit, score_cutoff=55):
+            for i, weight in self.phrases[phrase].items():
+                found.append((weight * similarity / 25, i, phrase))
+        return found
+
+
+_WORD = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
+
+
+def highlight_english(name: str, matched_tokens: set[str]) -> str:
+    """The English name with each word whose normalised form was matched in <em>."""
+    out = []
+    for piece in _WORD.findall(name):
+        words = _word_tokens(piece.lower()) if piece[0].isalnum() else ()
+        if words and any(w in matched_tokens for w in words):
+            out.append(f"<em>{html.escape(piece)}</em>")
+        else:
+            out.append(html.escape(piece))
+    return "".join(out)
