@@ -16,10 +16,12 @@ from ..services.catalogue import get_published_item
 from .index import CONTEXT, FAQ, KEYWORD, NAME, TOPIC, Doc, SearchIndex
 
 
-def item_summary(item: ServiceItem, department_name: str) -> dict:
-    """The short form of an item in search results and lists."""
+def item_summary(item: ServiceItem, department_name: str, department_name_en: str | None = None) -> dict:
+    """The short form of an item in search results and lists (both names:
+    `i18n.localise_summary` picks the one a client asked for)."""
     return {
-        "code": item.code, "name": item.name, "name_en": item.name_en or item.name,
+        "code": item.code, "name": item.name, "name_zh": item.name, "name_en": item.name_en or item.name,
+        "department_name_en": department_name_en or department_name,
         "department_code": item.department_code, "department_name": department_name, "item_type": item.item_type, "level": item.level,
         "promised_days": item.promised_days, "instant": item.promised_days == 0,
         "visits_required": item.visits_required, "online_depth": item.online_depth,
@@ -49,7 +51,7 @@ def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme
     return Doc(code=item.code, name=item.name, version=item.version or 0, department_code=item.department_code,
                channels=frozenset(item.channels), online_depth=item.online_depth,
                visits_required=item.visits_required, life_events=frozenset(item.life_events),
-               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name),
+               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name, department.name_en if department else None),
                name_en=item.name_en or "", terms_en=terms_en)
 
 
@@ -98,15 +100,16 @@ class IndexHolder:
         self._index: SearchIndex | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
-        self._payloads: dict[tuple[str, int], tuple[str, bytes]] = {}
+        self._payloads: dict[tuple[str, int, str], tuple[str, bytes]] = {}
 
-    def payload(self, session, code: str, dump) -> tuple[str, bytes]:
-        """(ETag, JSON body) of a published item. A published version never
-        changes, so its serialised form is kept per (code, version)."""
+    def payload(self, session, code: str, dump, language: str = "zh") -> tuple[str, bytes]:
+        """(ETag, JSON body) of a published item in a language. A published
+        version never changes, so its serialised form is kept per (code,
+        version, language); the Chinese ETag is unchanged for old clients."""
         index = self.current(session)
         position = index.by_code.get(code)
         if position is not None:
-            cached = self._payloads.get((code, index.docs[position].version))
+            cached = self._payloads.get((code, index.docs[position].version, language))
             if cached is not None:
                 return cached
         if callable(session):
@@ -114,10 +117,11 @@ class IndexHolder:
         item = get_published_item(session, code)  # also finds items newer than this index
         if item is None:
             raise ItemNotFound(f"事项 {code} 不存在或未发布")
-        entry = (f'"{item.code}-{item.version}"', dump(item))
+        suffix = "" if language == "zh" else f"-{language}"
+        entry = (f'"{item.code}-{item.version}{suffix}"', dump(item))
         if len(self._payloads) >= MAX_PAYLOADS:
             self._payloads.clear()
-        self._payloads[(item.code, item.version)] = entry
+        self._payloads[(item.code, item.version, language)] = entry
         return entry
 
     def invalidate(self) -> None:

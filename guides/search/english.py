@@ -10,11 +10,12 @@ import re
 from collections import defaultdict
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from .lexicon import _word_tokens, english_tokens
 
 CONTAINED_BONUS = 1.5  # per token of a whole English name/keyword found in the query
-TYPO_CUTOFF = 84  # rapidfuzz ratio for taking an unknown word as a misspelt known one
+TYPO_CUTOFF = 75  # rapidfuzz ratio for a candidate spelling; the edit distance decides
 
 
 class EnglishIndex:
@@ -25,9 +26,11 @@ class EnglishIndex:
         self.idf: dict[str, float] = {}
         self.vocab: list[str] = []
         self.phrases: dict[str, dict[int, float]] = defaultdict(dict)  # lower-cased text → docs (suggestions)
+        self.surface: set[str] = set()  # words as written in the catalogue, for spelling correction
 
     def add(self, i: int, text: str, weight: float, whole_term: bool) -> None:
         tokens = english_tokens(text)
+        self.surface.update(w for w in _SURFACE.findall(text.lower()) if len(w) >= 4)
         for token in set(tokens):
             if self.postings[token].get(i, 0) < weight:
                 self.postings[token][i] = weight
@@ -42,18 +45,22 @@ class EnglishIndex:
 
     def finish(self, size: int) -> None:
         self.idf = {t: math.log(1 + size / len(p)) for t, p in self.postings.items()}
-        self.vocab = sorted(t for t in self.postings if len(t) >= 4 and t.isalpha())
+        self.vocab = sorted(w for w in self.surface if all(t in self.postings for t in _word_tokens(w)))
         self.phrase_choices = sorted(self.phrases)
 
     def knows(self, token: str) -> bool:
         return token in self.postings
 
-    def correct(self, token: str) -> str | None:
-        """A known word close to an unknown one ("pasport" → passport)."""
-        if len(token) < 4 or not self.vocab:
-            return None
-        found = process.extractOne(token, self.vocab, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return found[0] if found else None
+    def correct(self, word: str) -> tuple[str, ...]:
+        """The index words of a catalogue word close to an unknown typed one
+        ("mariage" → marriage → marry); () when none is close."""
+        if len(word) < 4 or not self.vocab:
+            return ()
+        limit = 1 if len(word) < 7 else 2  # edits, a swap of neighbours counting as one
+        for known, _, _ in process.extract(word, self.vocab, scorer=fuzz.ratio, limit=5, score_cutoff=TYPO_CUTOFF):
+            if DamerauLevenshtein.distance(word, known) <= limit:
+                return _word_tokens(known)
+        return ()
 
     def score(self, tokens: list[str], bits: dict[str, int], scores, covered, matched) -> None:
         query = set(tokens)
@@ -87,6 +94,7 @@ class EnglishIndex:
 
 
 _WORD = re.compile(r"[A-Za-z0-9']+|[^A-Za-z0-9']+")
+_SURFACE = re.compile(r"[a-z]+")
 
 
 def highlight_english(name: str, matched_tokens: set[str]) -> str:

@@ -121,6 +121,7 @@ class SearchIndex:
                 self.english.add(i, term, weight, whole_term=weight >= TOPIC)
         self.english.finish(len(docs))
         self.events = ev.build_entries(events or [], self.by_code)
+        self.event_words = {w for entry in self.events for phrase in entry.en_phrases for w in phrase}
         self.idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.postings.items()}
         self.py_idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.py_postings.items()}
         self.pinyin_sorted = sorted(self.pinyin_terms)
@@ -152,15 +153,15 @@ class SearchIndex:
             if tx.is_han(run) or is_stopword(run):
                 continue
             tokens = _word_tokens(run)
-            if tokens and all(self.english.knows(t) for t in tokens):
+            if tokens and all(self.english.knows(t) or t in self.event_words for t in tokens):
                 english.extend(tokens)
             elif run.isdigit():
                 continue
             elif run in self.pinyin_terms or not tokens:
                 pinyin.append(run)
             else:
-                fixed = [t if self.english.knows(t) else self.english.correct(t) for t in tokens]
-                if all(fixed) and not self._is_pinyin_prefix(run):
+                fixed = self.english.correct(run)
+                if fixed and not self._is_pinyin_prefix(run):
                     english.extend(fixed)
                 else:
                     pinyin.append(run)
@@ -328,7 +329,10 @@ class SearchIndex:
         for run in latin:
             if len(run) < 4:
                 continue
-            for key, similarity, _ in process.extract(run, self.pinyin_sorted, scorer=fuzz.ratio,
+            # partial_ratio as well: a typed word is often part of a longer
+            # keyword's pinyin ("huzaho" in "banhuzhao")
+            scorer = fuzz.ratio if len(run) < 5 else _ratio_or_partial
+            for key, similarity, _ in process.extract(run, self.pinyin_sorted, scorer=scorer,
                                                       limit=10, score_cutoff=cutoff + 8):
                 for i, (weight, term) in self.pinyin_terms[key].items():
                     if allowed is None or i in allowed:
@@ -354,6 +358,12 @@ class SearchIndex:
             if len(out) >= limit:
                 break
         return out
+
+
+def _ratio_or_partial(query: str, choice: str, score_cutoff: float = 0, **_) -> float:
+    score = max(fuzz.ratio(query, choice), fuzz.partial_ratio(query, choice)
+                if len(choice) > len(query) else 0)
+    return score if score >= score_cutoff else 0
 
 
 def highlight(name: str, matched: set[str]) -> str:

@@ -61,7 +61,8 @@ def english_tables() -> dict:
     rewrites = dict(data["abbreviations"])
     rewrites.update(data["spellings"])
     return {"stop": frozenset(data["stopwords"]), "rewrite": rewrites, "irregular": data["irregular"],
-            "synonyms": {k: v for k, v in data["synonyms"].items() if " " not in k}}
+            "synonyms": {k: v for k, v in data["synonyms"].items() if " " not in k},
+            "labels": data.get("labels", {})}
 
 
 def stem(word: str) -> str:
@@ -79,7 +80,7 @@ def stem(word: str) -> str:
     for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
             word = word[:-len(suffix)]
-            if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "ls":
+            if len(word) >= 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
                 word = word[:-1]
             break
     if word.endswith("ied"):
