@@ -62,7 +62,12 @@ def _changed() -> None:
 # -- citizens and kiosks ----------------------------------------------------------
 
 def _language() -> str:
-    return negotiate(request.accept_languages)
+    """Once per request; no header (most clients) costs no parsing."""
+    language = request.environ.get("guides.language")
+    if language is None:
+        language = negotiate(request.accept_languages) if "Accept-Language" in request.headers else "zh"
+        request.environ["guides.language"] = language
+    return language
 
 
 def _localised(response, language: str):
