@@ -329,14 +329,16 @@ class SearchIndex:
         for run in latin:
             if len(run) < 4:
                 continue
-            # partial_ratio as well: a typed word is often part of a longer
+            # plain ratio first, then partial_ratio: a typed word is often part of a longer
             # keyword's pinyin ("huzaho" in "banhuzhao")
-            scorer = fuzz.ratio if len(run) < 5 else _ratio_or_partial
-            for key, similarity, _ in process.extract(run, self.pinyin_sorted, scorer=scorer,
-                                                      limit=10, score_cutoff=cutoff + 8):
-                for i, (weight, term) in self.pinyin_terms[key].items():
-                    if allowed is None or i in allowed:
-                        found.append((weight * similarity / 25, i, term))
+            for scorer in (fuzz.ratio, _ratio_or_partial) if len(run) >= 5 else (fuzz.ratio,):
+                close = process.extract(run, self.pinyin_sorted, scorer=scorer, limit=10, score_cutoff=cutoff + 8)
+                for key, similarity, _ in close:
+                    for i, (weight, term) in self.pinyin_terms[key].items():
+                        if allowed is None or i in allowed:
+                            found.append((weight * similarity / 25, i, term))
+                if close:
+                    break
         best: dict[int, tuple] = {}
         for score, i, term in found:
             if i not in best or best[i][0] < score:
