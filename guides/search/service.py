@@ -16,7 +16,7 @@ FILTERS = ("department", "theme", "life_event", "channel", "online_depth", "max_
 SUGGESTED_EVENTS = 3
 
 
-def _event_codes(session: Session, event: LifeEvent, index: SearchIndex) -> set[int]:
+def _event_codes(event: LifeEvent, index: SearchIndex) -> set[int]:
     """An event's items: its concept map plus the items that name it."""
     found = {index.by_code[c] for c in event.item_codes or [] if c in index.by_code}
     found |= {i for i, doc in enumerate(index.docs) if event.name in doc.life_events}
@@ -37,7 +37,7 @@ def _allowed(session: Session, index: SearchIndex, args: dict) -> set[int] | Non
             (LifeEvent.code == args["life_event"]) | (LifeEvent.name == args["life_event"])))
         if event is None:
             raise BadQuery(f"未知的人生事件：{args['life_event']}", errors={"life_event": ["事件不存在"]})
-        in_event = _event_codes(session, event, index)
+        in_event = _event_codes(event, index)
     allowed = set()
     for i, doc in enumerate(index.docs):
         if "department" in args and doc.department_code != args["department"]:
