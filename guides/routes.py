@@ -169,7 +169,8 @@ def life_events():
     out = []
     for event in services.list_life_events(session):
         mapped = [c for c in event.item_codes or [] if c in index.by_code]
-        tagged = [d.code for d in index.docs if event.name in d.life_events and d.code not in mapped]
+        tagged = [index.docs[i].code for i in index.by_life_event.get(event.name, ())
+                  if index.docs[i].code not in mapped]
         codes = mapped + tagged
         out.append({"code": event.code, "name": (event.name_en or event.name) if language == "en" else event.name,
                     "name_zh": event.name, "name_en": event.name_en or event.name, "kind": event.kind,

@@ -18,7 +18,6 @@ item:
 from __future__ import annotations
 
 import bisect
-import html
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from rapidfuzz import fuzz, process
 from . import events as ev
 from . import text as tx
 from .english import EnglishIndex, highlight_english
+from .highlight import highlight
 from .lexicon import _word_tokens, from_cantonese, is_stopword
 from .synonyms import SYNONYMS
 
@@ -114,7 +114,10 @@ class SearchIndex:
         self.terms: dict[str, dict[int, float]] = defaultdict(dict)  # whole name / keyword → docs
         self.pinyin_terms: dict[str, dict[int, tuple[float, str]]] = defaultdict(dict)
         self.english = EnglishIndex()
+        self.by_life_event: dict[str, list[int]] = defaultdict(list)  # event name → items naming it
         for i, doc in enumerate(docs):
+            for name in doc.life_events:
+                self.by_life_event[name].append(i)
             for term, weight in doc.terms:
                 self._add(i, term, weight)
             for term, weight in doc.terms_en:
@@ -366,32 +369,3 @@ def _ratio_or_partial(query: str, choice: str, score_cutoff: float = 0, **_) -> 
     score = max(fuzz.ratio(query, choice), fuzz.partial_ratio(query, choice)
                 if len(choice) > len(query) else 0)
     return score if score >= score_cutoff else 0
-
-
-def highlight(name: str, matched: set[str]) -> str:
-    """The name with every matched word or bigram wrapped in <em>…</em>."""
-    marks = [False] * len(name)
-    for piece in matched:
-        if not piece or not tx.is_han(piece):
-            continue
-        start = name.find(piece)
-        if start == -1 and len(piece) >= 3:  # matched through pinyin or a keyword: mark its characters
-            for k, ch in enumerate(name):
-                if ch in piece:
-                    marks[k] = True
-        while start != -1:
-            for k in range(start, start + len(piece)):
-                marks[k] = True
-            start = name.find(piece, start + 1)
-    out, open_ = [], False
-    for ch, mark in zip(name, marks):
-        if mark and not open_:
-            out.append("<em>")
-            open_ = True
-        if not mark and open_:
-            out.append("</em>")
-            open_ = False
-        out.append(html.escape(ch))
-    if open_:
-        out.append("</em>")
-    return "".join(out)

@@ -95,9 +95,7 @@ def _word_tokens(word: str) -> tuple[str, ...]:
     """One typed word → its index words. Rewrites (spellings, abbreviations)
     apply once, never to their own output, so a table entry cannot loop."""
     tables = english_tables()
-    if word.endswith("'s"):
-        word = word[:-2]
-    word = word.replace("'", "")
+    word = word.removesuffix("'s").replace("'", "")
     if not word or word in tables["stop"]:
         return ()
     parts = tables["rewrite"].get(word, word).split()

@@ -19,7 +19,7 @@ SUGGESTED_EVENTS = 3
 def _event_codes(event: LifeEvent, index: SearchIndex) -> set[int]:
     """An event's items: its concept map plus the items that name it."""
     found = {index.by_code[c] for c in event.item_codes or [] if c in index.by_code}
-    found |= {i for i, doc in enumerate(index.docs) if event.name in doc.life_events}
+    found |= set(index.by_life_event.get(event.name, ()))
     return found
 
 

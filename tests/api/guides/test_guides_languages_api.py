@@ -84,3 +84,17 @@ def test_departments_and_themes_carry_english_names(client, catalogue):
     assert departments[0]["name_en"] == "Public Security Bureau"
     themes = client.get("/api/v1/guides/themes").json
     assert all(t["name_en"] for t in themes)
+
+
+def test_an_item_without_english_falls_back_to_chinese_never_empty(client, catalogue, session):
+    """Catalogues loaded before English existed: every English field is the Chinese one."""
+    from sqlalchemy import update
+
+    from guides.models import ServiceItem
+
+    session.execute(update(ServiceItem).where(ServiceItem.code == "010300110000")
+                    .values(name_en=None, keywords_en=None))
+    session.commit()
+    body = client.get("/api/v1/guides/items/010300110000", headers=EN).json
+    assert body["name"] == body["name_en"] == body["english"]["name"] == "居住证申领"
+    assert body["keywords_en"] == [] and body["language"] == "en"
