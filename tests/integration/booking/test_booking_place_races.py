@@ -274,3 +274,52 @@ def test_a_reschedule_committed_while_a_cancel_decides_is_not_released_twice(liv
     assert sum(n.status_code == 201 for n in newcomers) == 1  # exactly the one place the racer left
     for slot_id, capacity, counter, held in slot_facts(factory, hall):
         assert held <= capacity and counter == held, slot_facts(factory, hall)
+
+
+def test_erasing_a_citizen_while_their_appointment_is_rescheduled_releases_the_place_it_holds(
+        live_app, hall, factory, clock, monkeypatch):
+    """The erasure hook cancels the appointments it found; a reschedule that
+    commits after it looked must not make it release the old slot's place a
+    second time (the same class of bug as cancel ∥ reschedule)."""
+    from booking.services import citizens
+
+    client = live_app.test_client
+    day = DAYS[3]
+    holders = [client().post(f"{API}/appointments", headers=headers(live_app, 780_000 + i),
+                             json={"hall_id": hall, "item": ITEM, "date": day.isoformat(), "time": "10:00"})
+               for i in range(CAPACITY)]
+    assert [h.status_code for h in holders] == [201] * CAPACITY
+    erased, appointment = 780_000 + CAPACITY - 1, holders[-1].json["id"]
+    moved = threading.Event()
+    cancel_found = citizens._cancel_for_hook
+
+    def after_the_reschedule(*args):
+        moved.wait(timeout=1.5)  # long enough for the reschedule, unless it waits for our lock
+        return cancel_found(*args)
+
+    monkeypatch.setattr(citizens, "_cancel_for_hook", after_the_reschedule)
+    answers = {}
+
+    def erase():
+        with factory() as session, working(session, clock):
+            citizens.erase_citizen(session, erased, clock.now())
+        answers["erase"] = "done"
+
+    def reschedule():
+        answers["reschedule"] = client().post(f"{API}/appointments/{appointment}/reschedule",
+                                              headers=headers(live_app, erased),
+                                              json={"date": day.isoformat(), "time": "10:30"})
+        moved.set()
+
+    threads = [threading.Thread(target=erase), threading.Thread(target=reschedule)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert answers.get("erase") == "done" and answers["reschedule"].status_code < 500, answers
+    newcomers = [client().post(f"{API}/appointments", headers=headers(live_app, 781_000 + i),
+                               json={"hall_id": hall, "item": ITEM, "date": day.isoformat(), "time": "10:00"})
+                 for i in range(3)]
+    assert sum(n.status_code == 201 for n in newcomers) == 1  # exactly the place the erased citizen held
+    for slot_id, capacity, counter, held in slot_facts(factory, hall):
+        assert held <= capacity and counter == held, slot_facts(factory, hall)
