@@ -76,3 +76,19 @@ def test_a_closure_from_another_process_stops_bookings_at_once(client, make, ses
     assert refused.status_code == 422 and refused.json["code"] == "booking.hall_closed"
     assert session.scalar(select(func.count()).select_from(Appointment).where(
         Appointment.hall_id == setup.hall.id)) == 1
+
+
+def test_the_slot_list_follows_a_closure_from_another_process_within_the_bound(client, session, setup, monkeypatch):
+    def slots():
+        return client.get(f"{API}/halls/{setup.hall.id}/slots",
+                          query_string={"item": setup.general_item, "date": FRIDAY.isoformat()})
+
+    assert slots().status_code == 200  # the hall's calendar is now cached
+    session.add(CalendarOverride(hall_id=setup.hall.id, day=FRIDAY, open=False, reason="停电检修", created_by=1,
+                                 created_at=datetime(2026, 11, 26, 1, 0).astimezone()))
+    session.commit()
+    assert slots().status_code == 200  # stale, within the bound
+    later = cache._monotonic() + cache.OVERRIDE_SECONDS + 0.1
+    monkeypatch.setattr(cache, "_monotonic", lambda: later)
+    refused = slots()
+    assert refused.status_code == 422 and refused.json["code"] == "booking.hall_closed"

@@ -3,7 +3,7 @@ notice for a year past the holiday library (issue 16, defect 7)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
