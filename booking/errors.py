@@ -50,6 +50,11 @@ class HallClosed(Unprocessable):
     title = "大厅当天不办公"
 
 
+class OutsideOpeningHours(Conflict):
+    code = "booking.outside_opening_hours"
+    title = "不在大厅办公时间内"
+
+
 class NoSuchSlot(Unprocessable):
     code = "booking.no_such_slot"
     title = "没有这个时段"

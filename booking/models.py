@@ -135,6 +135,21 @@ class CalendarOverride(Base):
     __table_args__ = (UniqueConstraint("hall_id", "day", name="uq_booking_calendar_overrides_hall_id_day"),)
 
 
+class DeclaredDay(Base):
+    """A day of the State Council's holiday notice for a year the holiday
+    library does not know yet (`flask booking holidays load`): a holiday, or
+    a make-up working day (调休)."""
+
+    __tablename__ = "booking_declared_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    name: Mapped[str] = mapped_column(String(32), nullable=False)
+    source: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
 class Slot(Base):
     """Created on first booking (INSERT … ON CONFLICT DO NOTHING), so an empty
     calendar costs no rows; `booked` only moves by conditional UPDATE."""

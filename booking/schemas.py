@@ -115,6 +115,9 @@ class CalendarOverrideSchema(ma.Schema):
     date = fields.Date(required=True, attribute="day")
     open = fields.Boolean(required=True)
     reason = fields.String(required=True)
+    appointments_cancelled = fields.Integer(
+        required=True, dump_default=0,
+        metadata={"description": "闭厅时取消（并已通知市民）的当日预约数"})
 
 
 # -- appointments ------------------------------------------------------------

@@ -20,7 +20,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision = "booking_0010_counter_sessions"
-down_revision = "booking_0002"
+down_revision = "booking_0003"
 branch_labels = None
 depends_on = None
 

@@ -19,7 +19,8 @@ from identity import access, real_name
 from mobile_api import audit, uow
 from mobile_api.actor import Actor
 
-from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
+from ..calendar import within_hours
+from ..errors import HallClosed, InvalidPriority, ItemNotHandled, OutsideOpeningHours, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
 from ..policy import Policy
 from . import cache, periods
@@ -128,8 +129,13 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
     hall, link = hall_with_item(session, hall_id, item_code)
     if link is None:
         raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
-    if not day_of_hall(session, hall, local_today(now)).open:
-        raise HallClosed(f"{hall.name}今天不办公")
+    today = day_of_hall(session, hall, local_today(now))
+    if not today.open:
+        reason = f"（{today.holiday_name}）" if today.holiday_name else ""
+        raise HallClosed(f"{hall.name}今天不办公{reason}，不能取号")
+    if not within_hours(today, now):
+        opens, closes = today.hours
+        raise OutsideOpeningHours(f"{hall.name}今天的办公时间为 {opens}–{closes}，现在不能取号")
     reason = resolve_priority(session, policy, local_today(now), citizen_id, priority_reason)
     queue = link  # the queue's id, hall and prefix, from the cached link
     details = {"hall_id": hall.id, "queue": queue.prefix, "item_code": item_code, "priority_reason": reason,

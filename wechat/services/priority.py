@@ -10,7 +10,7 @@ mattered was skipped. Now every message has a priority:
 
 1. ACTION: the citizen must act or learn a decision: 补正 (request
    supplement), 不予受理, 不予许可, 审批通过, 办结 and 出件, a call to a window,
-   a reply to their case.
+   a reply to their case, an appointment cancelled by a hall closure.
 2. REMINDER: reminders and news they did not cause: booking reminders,
    受理 (accepted), rating invitations, and any application action not
    listed here.
@@ -42,6 +42,7 @@ APPLICATION_ACTIONS = {
 EVENT_PRIORITIES: dict[str, frozenset[int]] = {
     "application_status_changed": frozenset({ACTION, REMINDER, CONFIRMATION}),
     "called_to_window": frozenset({ACTION}),
+    "booking_cancelled": frozenset({ACTION}),  # the hall closed: the citizen must not come
     "case_replied": frozenset({ACTION}),
     "booking_reminder": frozenset({REMINDER}),
     "rating_invitation": frozenset({REMINDER}),

@@ -20,6 +20,10 @@ FIELDS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
     "booking_reminder": [("thing1", ("item_name", "item"), "预约办事"), ("time2", ("time", "starts_at"), "—"),
                          ("thing3", ("hall_name", "hall"), "政务服务中心"),
                          ("thing4", ("tip", "remark"), "请按时到达并签到")],
+    # booking: a hall closure or a declared holiday cancelled the appointment (booking/services/places.py)
+    "booking_cancelled": [("thing1", ("item_name", "item"), "预约办事"), ("time2", ("time", "starts_at"), "—"),
+                          ("thing3", ("hall_name", "hall"), "政务服务中心"),
+                          ("thing4", ("tip", "remark"), "预约已取消，请改约其他日期")],
     "called_to_window": [("character_string1", ("ticket_no", "number"), "—"),
                          ("thing2", ("window_name", "window"), "办事窗口"),
                          ("thing3", ("hall_name", "hall"), "政务服务中心"),

@@ -114,3 +114,24 @@ def test_grants_left_unused_are_listed_for_the_citizen(client, session, clock, a
                          headers={"Authorization": f"Bearer {answer['access_token']}"}).json["templates"]
     assert {t["event"]: t["available"] for t in listing}["application_status_changed"] == 1
     assert session.scalar(select(OutboxMessage.status).order_by(OutboxMessage.id.desc()).limit(1)) == "skipped"
+
+
+def test_a_hall_closure_notice_is_delivered_with_its_own_template(client, session, clock, app, login, standin,
+                                                                   mp_appid):
+    """booking_cancelled (written by booking/services/places.py when a hall
+    closes for a day) is a known event with a template: it is sent, not
+    failed as an unknown event."""
+    answer = login("closure")
+    _grant(client, answer, app, event="booking_cancelled")
+    citizen_id = _citizen_id(session, answer)
+    message = outbox.enqueue(session, outbox.CITIZEN_NOTIFY, {
+        "citizen_id": citizen_id, "event": "booking_cancelled",
+        "data": {"appointment_id": 3, "hall_id": 1, "item_code": "11440100MB2C9",
+                 "starts_at": "2026-11-27T01:30:00+00:00", "local_time": "2026-11-27 09:30",
+                 "tip": "11月27日大厅停止办公，预约已取消", "reason": "hall closed: 停电检修"}}, clock.now())
+    session.commit()
+    assert outbox.work_once(session, "w1", clock.now()) == {"sent": 1}
+    assert _outcome(session, message.id) == ("sent", None)
+    sent = _sent(standin, mp_appid)
+    assert sent[-1]["thing4"]["value"] == "11月27日大厅停止办公，预约已取消"
+    assert sent[-1]["time2"]["value"] == "2026-11-27 09:30"
