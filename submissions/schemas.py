@@ -117,7 +117,7 @@ class DeadlineSchema(ma.Schema):
     statutory_overdue = f.Boolean(required=True)
 
 
-class FileSchema(ma.Schema):
+class MaterialFileSchema(ma.Schema):
     id = f.Integer(required=True)
     material_code = f.String(required=True)
     content_type = f.String(required=True)
@@ -183,7 +183,7 @@ class ApplicationSchema(ApplicationSummarySchema):
     certificate_id = f.String(required=True, allow_none=True)
     allowed_actions = f.List(f.String(), required=True)
     materials = f.List(f.Nested(MaterialStatusSchema), required=True)
-    files = f.List(f.Nested(FileSchema), required=True)
+    files = f.List(f.Nested(MaterialFileSchema), required=True)
     timeline = f.List(f.Nested(EventSchema), required=True)
     citizen_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 市民已注销时为 null"})
 

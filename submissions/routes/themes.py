@@ -10,7 +10,7 @@ from identity.stepup import HEADER as STEP_UP_HEADER
 from mobile_api.idempotency import idempotent
 
 from ..errors import FileRejected
-from ..schemas import FileSchema, ThemeApplicationSchema
+from ..schemas import MaterialFileSchema, ThemeApplicationSchema
 from ..services import themes
 from ..services.access import own_bundle
 from . import common
@@ -30,7 +30,7 @@ def get_theme_application(bundle_id):
 
 @blp.route("/<int:bundle_id>/materials", methods=["POST"])
 @require_roles("citizen")
-@blp.response(201, FileSchema(many=True))
+@blp.response(201, MaterialFileSchema(many=True))
 @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["material_name", "file"],
     "properties": {"material_name": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}})
