@@ -33,7 +33,8 @@ def get_theme_application(bundle_id):
 @blp.response(201, MaterialFileSchema(many=True))
 @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["material_name", "file"],
-    "properties": {"material_name": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}})
+    "properties": {"material_name": {"type": "string", "description": "合并材料清单中的材料名称", "example": "居民身份证"},
+                   "file": {"type": "string", "format": "binary", "description": "一个 JPEG/PNG/PDF 文件"}}}}}})
 def upload_theme_material(bundle_id):
     """Upload one file for a document of the merged list; every member needing it gets it."""
     request.max_content_length = current_app.config["SUBMISSIONS_MAX_FILE_BYTES"] + 64 * 1024
