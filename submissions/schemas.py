@@ -153,7 +153,9 @@ class EventSchema(ma.Schema):
     to_status = f.String(required=True, validate=v.OneOf(STATUSES))
     actor_role = f.String(required=True, validate=v.OneOf(ROLES + ("system",)))
     actor_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 系统所为(如超时办结)或已注销的市民为 null"})
-    channel = f.String(required=True, allow_none=True, validate=v.OneOf(CHANNELS))
+    channel = f.String(required=True, allow_none=True,
+                       validate=v.OneOf(CHANNELS + tuple(d for d in DELIVERY if d not in CHANNELS)),
+                       metadata={"description": "办理渠道；送达（deliver）步骤为送达方式"})
     opinion = f.String(required=True, allow_none=True)
     details = f.Dict(required=True, allow_none=True)
 

@@ -18,7 +18,7 @@ from .vocabulary import description_for, example_for
 
 SAMPLE_DATE = "2026-11-27"
 SAMPLE_DATE_TIME = "2026-11-27T01:30:00Z"
-JSON_TYPES = ("application/json", "multipart/form-data")
+EXAMPLE_MEDIA_TYPES = ("application/json", "multipart/form-data")
 
 
 class NoExample(Exception):
@@ -122,7 +122,8 @@ def add_examples(operation: dict, schemas: dict) -> list[str]:
         if status.startswith("2"):
             media += [(status, c) for c in response.get("content", {}).items()]
     for where, (content_type, content) in media:
-        if content_type not in JSON_TYPES or "example" in content or "examples" in content or "schema" not in content:
+        written = "example" in content or "examples" in content
+        if content_type not in EXAMPLE_MEDIA_TYPES or written or "schema" not in content:
             continue
         try:
             content["example"] = compose(content["schema"], schemas, f"{operation.get('operationId')} {where}")

@@ -141,6 +141,54 @@ DESCRIPTIONS: dict[str, str] = {
     "ip": "来源 IP", "object_type": "被操作对象的类型",
 }
 
+
+def _each(words: dict[str, tuple[str, ...]], field: str) -> dict[str, str]:
+    return {f"{schema}.{field}": text for text, schemas in words.items() for schema in schemas}
+
+
+_CASES = ("Case", "CaseDetail", "StaffCase", "StaffCaseDetail")
+_RATINGS = ("Rating", "StaffRating")
+_RECTIFICATIONS = ("Rectification", "RectificationContact")
+_HALLS = ("HallDetail", "HallListEntry")
+_ITEMS = ("Item", "ItemDraft", "ItemSummary", "ItemVersion", "SearchHit")
+# The words that mean something else in each schema, said per schema.
+DESCRIPTIONS.update({
+    **_each({"申请编号": ("Application", "ApplicationSummary"), "预约编号": ("Appointment",),
+             "审计记录编号": ("AuditEntry",), "队列编号": ("BookingQueue",), "窗口编号": ("BookingWindow",),
+             "诉求编号": _CASES, "上传照片的编号（提交诉求时引用）": ("FeedbackUpload",), "服务大厅编号": _HALLS,
+             "自助终端编号": ("KioskAccount",), "材料的内部编号": ("Material",), "文件编号": ("MaterialFile",),
+             "好差评编号": _RATINGS, "差评整改编号": _RECTIFICATIONS, "工作人员编号": ("StaffAccount",),
+             "一件事申请编号": ("ThemeApplication",), "排队票编号": ("Ticket",), "当前主体的编号": ("WhoAmI",)}, "id"),
+    **_each({"申请状态": ("Application", "ApplicationSummary"), "预约状态": ("Appointment",),
+             "进程存活（总为 ok）": ("Health",), "事项版本状态": ("Item", "ItemVersion", "ItemVersionSummary"),
+             "就绪状态：数据库与 Redis 均可达为 ok": ("Ready",), "实名认证状态": ("RealNameStatus",),
+             "排队状态": ("Ticket",), "HTTP 状态码": ("Problem",)}, "status"),
+    **_each({"诉求状态": _CASES, "整改状态": _RECTIFICATIONS}, "state"),
+    **_each({"诉求类型": _CASES, "主体类型": ("WhoAmI",)}, "kind"),
+    **_each({"事项的办理层级（city 市级 | town 镇街 | village 村居）": _ITEMS,
+             "评价等级": _RATINGS + _RECTIFICATIONS + ("RectificationRating",)}, "level"),
+    **_each({"队列名称": ("BookingQueue", "HallBoardQueue"), "窗口名称": ("BookingWindow",),
+             "类别名称": ("CategoryGroup", "CategoryLeaf"), "部门名称": ("Department",), "收费项目名称": ("Fee",),
+             "服务大厅名称": _HALLS, "设备名称": ("KioskAccount",), "法律法规名称": ("LegalBasis",),
+             "事件名称": ("LifeEvent",), "一件事名称": ("Theme", "ThemeDetail")}, "name"),
+    **_each({"差评原因编码（见 /ratings/options）": _RATINGS + _RECTIFICATIONS, "调整原因": ("CalendarOverride",
+             "CalendarOverrideCreate"), "申请延期的原因": ("CaseExtend",), "转办原因": ("CaseTransfer",),
+             "撤销原因": ("Revoke",), "停用原因": ("StaffDeactivate",), "须补正的原因": ("SupplementItem",),
+             "证照无效的原因": ("VerifyResult",), "撤回原因": ("Withdraw",)}, "reason"),
+    **_each({"未通过的原因": ("FaceVerifyResult", "Verification"), "各差评原因的数量": ("StaffRatingStats",)},
+            "reasons"),
+    **_each({"裁决说明": ("AppealDecision",), "派单说明": ("CaseDispatch",), "该步骤的说明": ("CaseTimelineEntry",),
+             "审批说明": ("ExtensionDecision",), "材料说明": ("Material", "MaterialIn"),
+             "回访记录": ("RectificationCallback",), "整改说明": ("RectificationResolve",)}, "note"),
+    **_each({"可在本大厅办理的事项": ("HallDetail",), "命中的事项": ("SearchResponse",),
+             "自 since 以来有变更的事项": ("Sync",)}, "items"),
+    **_each({"步骤的中文说明": ("CaseTimelineEntry",), "字段的中文标签": ("FormField", "MergedFormField"),
+             "统计区间的中文说明": ("RatingStats", "StaffRatingStats")}, "label"),
+    "Deliver.method": "送达方式", "Material.source": "材料来源", "MaterialIn.source": "材料来源",
+    "MergedMaterial.source": "材料来源", "Appointment.date": "预约日期（Asia/Shanghai）",
+    "Ticket.date": "取号日期（Asia/Shanghai）", "HallDayStats.date": "统计日期（Asia/Shanghai）",
+})
+
 # Examples for the words whose value a reader could not guess from the type;
 # enums, dates and times are taken from the schema (see examples.py).
 EXAMPLES: dict[str, object] = {
