@@ -35,7 +35,7 @@ if [ "$what" = client ]; then
 fi
 
 if [ "$what" = python ]; then
-  bin="$(dirname "$PYTHON")"
+  bin="$(cd "$(dirname "$PYTHON")" && pwd)"  # absolute: the generator runs ruff in its output directory
   # ruff (installed with the generator) formats the generated code when on PATH.
   PATH="$bin:$PATH" "$bin/openapi-python-client" generate --path docs/openapi.snapshot.json \
     --output-path "$work/python-client"
