@@ -23,6 +23,7 @@ from mobile_api import audit, outbox, uow
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
+from .. import events
 from ..errors import (NothingToCall, RequeueUsed, SkipTooEarly, TicketNotFound, TicketStateConflict,
                       WindowNotFound)
 from ..models import LANE_WALK_IN, HallQueue, Ticket, Window, WindowQueue
@@ -91,6 +92,7 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: 
     audit.record(session, actor, "booking.ticket_call", "ticket", candidate.id,
                  {"window_id": window.id, "display": candidate.display, "lane": candidate.lane}, at=now)
     _notify_called(session, candidate, window, now)
+    events.ticket_event(session, "ticket.called", candidate, now, window, call_count=candidate.call_count)
     return candidate
 
 
@@ -121,16 +123,18 @@ def recall(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     audit.record(session, actor, "booking.ticket_recall", "ticket", ticket.id, {"call_count": ticket.call_count},
                  at=now)
     _notify_called(session, ticket, window, now)
+    events.ticket_event(session, "ticket.recalled", ticket, now, window, call_count=ticket.call_count)
     return ticket
 
 
 def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) -> Ticket:
     now = clock.now()
-    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    ticket, window = _called_ticket_here(session, actor, ticket_id)
     if ticket.call_count < policy.skip_after_calls:
         raise SkipTooEarly(f"已叫 {ticket.call_count} 次，叫满 {policy.skip_after_calls} 次仍未到才可过号")
     _move(session, ticket, "called", status="skipped", skipped_at=now)
     audit.record(session, actor, "booking.ticket_skip", "ticket", ticket.id, at=now)
+    events.ticket_event(session, "ticket.skipped", ticket, now, window)
     return ticket
 
 
@@ -151,6 +155,7 @@ def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     _move(session, ticket, "skipped", status="waiting", requeued=True, queued_at=now, window_id=None,
           call_count=0)
     audit.record(session, actor, "booking.ticket_requeue", "ticket", ticket.id, at=now)
+    events.ticket_event(session, "ticket.requeued", ticket, now)
     return ticket
 
 
@@ -158,7 +163,7 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
     """Send a called ticket to another queue of the hall; it keeps its number
     and its original place in time, so it is not sent to the back."""
     now = clock.now()
-    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    ticket, window = _called_ticket_here(session, actor, ticket_id)
     target = get_row(session, HallQueue, queue_id)
     if target is None or target.hall_id != ticket.hall_id:
         raise TicketStateConflict("目标队列不存在或不属于本大厅", code="booking.queue_not_found", status=422)
@@ -168,6 +173,7 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
     _move(session, ticket, "called", status="waiting", queue_id=target.id, window_id=None, call_count=0)
     audit.record(session, actor, "booking.ticket_transfer", "ticket", ticket.id,
                  {"from_queue": from_queue, "to_queue": target.id}, at=now)
+    events.ticket_event(session, "ticket.transferred", ticket, now, window, from_queue_id=from_queue)
     return ticket
 
 
@@ -182,6 +188,7 @@ def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
                         "data": {"kind": "ticket", "id": ticket.id, "number": ticket.display,
                                  "item_code": ticket.item_code}},
                        now, dedupe_key=f"booking:ticket:{ticket.id}:rating")
+    events.ticket_event(session, "ticket.completed", ticket, now, window)
     # a new service time: this process re-reads the mean once it is committed
     uow.of(session).after_commit(lambda: cache.forget_estimate(session, ticket.queue_id))
     return ticket
