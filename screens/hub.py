@@ -33,8 +33,9 @@ class Subscription:
 
 
 class Hub:
-    def __init__(self, redis):
+    def __init__(self, redis, idle_seconds: float = 10.0):
         self._redis = redis
+        self._idle_seconds = idle_seconds
         self._lock = threading.Lock()
         self._subs: dict[int, set[Subscription]] = {}
         self._thread: threading.Thread | None = None
@@ -74,8 +75,19 @@ class Hub:
         for sub in targets:
             sub.queue.put(item)
 
+    def _idle_exit(self, idle_since: float) -> bool:
+        """With no stream open for a while the thread ends (and its Redis
+        connection closes); the next stream starts another."""
+        with self._lock:
+            if self._subs or time.monotonic() - idle_since < self._idle_seconds:
+                return False
+            self._thread = None
+            self.connected.clear()
+            return True
+
     def _run(self) -> None:
         backoff = 0.2
+        idle_since = time.monotonic()
         while not self._stopped.is_set():
             pubsub = None
             try:
@@ -83,6 +95,10 @@ class Hub:
                 pubsub.psubscribe(CHANNEL_PATTERN)
                 while not self._stopped.is_set():
                     message = pubsub.get_message(timeout=1.0)
+                    if self._subs:
+                        idle_since = time.monotonic()
+                    elif self._idle_exit(idle_since):
+                        return
                     if message is None:
                         continue
                     if message.get("type") == "psubscribe":
@@ -92,6 +108,8 @@ class Hub:
                     elif message.get("type") == "pmessage":
                         self._dispatch(message["channel"], message["data"])
             except Exception:
+                if self._idle_exit(float("-inf")):
+                    return  # nobody listens: no reconnecting for nobody
                 if self.connected.is_set():
                     log.warning("hall events subscriber lost Redis; streams will replay", exc_info=True)
                 self.connected.clear()
