@@ -107,6 +107,15 @@ RECTIFICATION_STAFF = row(404, owner=403, other_citizen=403, anonymous=401, kios
 STAFF_ACCOUNT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
 
+# 大厅屏幕 (screens/, docs/hall.md): the board and the event stream take a
+# stream token, never a bearer token; staff of the hall (clerks, its admin)
+# and the platform admin buy one with their bearer token (board devices with
+# their secret), so here each principal presents the token it could get:
+# none (401), or one of another hall (403, screens.wrong_hall).
+STREAM_READ = row(401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok", clerk_elsewhere=403,
+                  hall_admin_elsewhere=403)
+STREAM_TOKEN = row(403, anonymous=401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok")
+
 MATRIX = {
     # 身份: staff and kiosk accounts ("here": the staff member's department)
     ("POST", "/api/v1/identity/staff/{staff_id}/deactivate"): STAFF_ACCOUNT,
@@ -140,6 +149,11 @@ MATRIX = {
         403, owner="ok", other_citizen=404, anonymous=401, kiosk_here="ok", clerk_here="ok"),
     ("POST", "/api/v1/booking/tickets/{ticket_id}/transfer"): CLERK_OF_HALL,
     ("POST", "/api/v1/booking/tickets/{ticket_id}/complete"): CLERK_OF_HALL,
+    # 大厅屏幕 ("here": the hall)
+    ("POST", "/api/v1/screens/halls/{hall_id}/stream-token"): STREAM_TOKEN,
+    ("GET", "/api/v1/screens/halls/{hall_id}/events"): STREAM_READ,
+    ("GET", "/api/v1/screens/halls/{hall_id}/board"): STREAM_READ,
+    ("PUT", "/api/v1/screens/halls/{hall_id}/notice"): HALL_MANAGERS,
     # 网上申办: the citizen's own
     ("GET", "/api/v1/applications/{application_id}"): CITIZEN_OWN,
     ("PUT", "/api/v1/applications/{application_id}"): CITIZEN_OWN,
