@@ -27,8 +27,8 @@ from mobile_api import uow
 
 log = logging.getLogger("booking.events")
 
-TYPES = ("ticket.called", "ticket.recalled", "ticket.skipped", "ticket.completed", "ticket.transferred",
-         "ticket.requeued", "queue.changed", "hall.notice")
+TYPES = ("ticket.called", "ticket.recalled", "ticket.serving", "ticket.skipped", "ticket.completed",
+         "ticket.transferred", "ticket.requeued", "ticket.returned", "queue.changed", "hall.notice")
 DEFAULT_LOG_LENGTH = 500
 
 # KEYS[1] stream, KEYS[2] channel; ARGV[1] max length, ARGV[2] the event's JSON.

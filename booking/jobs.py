@@ -14,3 +14,9 @@ from .services import appointments
 def mark_no_shows(session, clock, app) -> dict[str, int]:
     count = appointments.sweep_no_shows(session, clock, policy_from_config(app.config))
     return {"no_shows_marked": count}
+
+
+def waiting_warnings(session, clock, app) -> dict[str, int]:
+    from .services import supervision
+
+    return {"waiting_warnings": supervision.warn_long_waits(session, clock, policy_from_config(app.config))}

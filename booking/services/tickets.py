@@ -23,7 +23,7 @@ from .. import events
 from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
 from ..policy import Policy
-from . import cache
+from . import cache, periods
 from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, local_today, windows_serving
 
 
@@ -168,14 +168,9 @@ def position(session: Session, ticket: Ticket) -> int:
 
 
 def average_service(session: Session, queue_id: int, now: datetime, policy: Policy) -> timedelta:
-    """Mean of the last 20 completed services of the queue in the past week."""
-    rows = session.execute(select(Ticket.first_called_at, Ticket.completed_at).where(
-        Ticket.queue_id == queue_id, Ticket.status == "completed", Ticket.completed_at >= now - timedelta(days=7))
-        .order_by(Ticket.completed_at.desc()).limit(20)).all()
-    durations = [done - started for started, done in rows if started and done and done > started]
-    if not durations:
-        return policy.default_service
-    return sum(durations, timedelta()) / len(durations)
+    """The queue's measured service time (periods.py), or the configured
+    default while it has too few recent services."""
+    return periods.service_estimate(session, queue_id, now, policy.default_service, policy.service_min_samples)
 
 
 def estimate(session: Session, ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, int]:

@@ -66,6 +66,16 @@ CLERK_OF_HALL = row(403, anonymous=401, clerk_here="ok")
 HALL_MANAGERS = row(403, anonymous=401, hall_admin_here="ok", platform_admin="ok")
 HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", approver_here="ok", hall_admin_here="ok",
                       platform_admin="ok")
+# Counter sessions ("here": the session's hall; clerk_here is the session's
+# clerk, another clerk of the hall gets 403 booking.not_your_session, tested
+# in tests/api/booking/test_booking_counter.py). Its clerk works it; the
+# hall's admin and the platform admin may read it and close it; staff of
+# another hall (and department admins, who run items, not halls) are told it
+# does not exist.
+COUNTER_SESSION_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404)
+COUNTER_SESSION_OVERSEE = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404, hall_admin_here="ok",
+                              hall_admin_elsewhere=404, dept_admin_here=404, dept_admin_elsewhere=404,
+                              platform_admin="ok")
 CATALOGUE_EDIT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 
 # 网上申办 (submissions/services/access.py, docs/submissions.md)
@@ -149,6 +159,13 @@ MATRIX = {
         403, owner="ok", other_citizen=404, anonymous=401, kiosk_here="ok", clerk_here="ok"),
     ("POST", "/api/v1/booking/tickets/{ticket_id}/transfer"): CLERK_OF_HALL,
     ("POST", "/api/v1/booking/tickets/{ticket_id}/complete"): CLERK_OF_HALL,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/serve"): CLERK_OF_HALL,
+    ("GET", "/api/v1/booking/counter-sessions/{session_id}"): COUNTER_SESSION_OVERSEE,
+    ("GET", "/api/v1/booking/counter-sessions/{session_id}/waiting"): COUNTER_SESSION_OVERSEE,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/close"): COUNTER_SESSION_OVERSEE,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/pause"): COUNTER_SESSION_CLERK,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/resume"): COUNTER_SESSION_CLERK,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/call-next"): COUNTER_SESSION_CLERK,
     # 大厅屏幕 ("here": the hall)
     ("POST", "/api/v1/screens/halls/{hall_id}/stream-token"): STREAM_TOKEN,
     ("GET", "/api/v1/screens/halls/{hall_id}/events"): STREAM_READ,

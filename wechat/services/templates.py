@@ -24,6 +24,11 @@ FIELDS: dict[str, list[tuple[str, tuple[str, ...], str]]] = {
                          ("thing2", ("window_name", "window"), "办事窗口"),
                          ("thing3", ("hall_name", "hall"), "政务服务中心"),
                          ("thing4", ("tip", "remark"), "请携带材料前往窗口办理")],
+    # booking: "you are Nth in line" (booking/services/position_notice.py)
+    "queue_position_reached": [("character_string1", ("ticket_no", "number"), "—"),
+                               ("number2", ("ahead",), "—"),
+                               ("thing3", ("hall_name", "hall"), "政务服务中心"),
+                               ("thing4", ("tip", "remark"), "请回到大厅留意叫号")],
     "application_status_changed": [("thing1", ("item_name", "item"), "网上申办"),
                                    ("phrase2", ("status_text", "status"), "有更新"),
                                    ("time3", ("time", "changed_at"), "—"),

@@ -47,7 +47,11 @@ def world(client, session, clock, make):
     ticket = client.post(f"{API}/tickets", headers=headers["kiosk_here"],
                          json={"item": here.general_item, "citizen_id": owner.id})
     assert ticket.status_code == 201, ticket.json
-    return {"here": here, "headers": headers, "appointment_id": booked.json["id"], "ticket_id": ticket.json["id"]}
+    opened = client.post(f"{API}/counter-sessions", headers=headers["clerk_here"],
+                         json={"window_id": here.general_windows[0].id})
+    assert opened.status_code == 201, opened.json
+    return {"here": here, "headers": headers, "appointment_id": booked.json["id"], "ticket_id": ticket.json["id"],
+            "session_id": opened.json["id"]}
 
 
 def _department_of(session, item_code):
@@ -66,7 +70,7 @@ def _call(client, world):
 def _request(world, path):
     here = world["here"]
     params = {"hall_id": here.hall.id, "appointment_id": world["appointment_id"], "ticket_id": world["ticket_id"],
-              "window_id": here.general_windows[0].id}
+              "window_id": here.general_windows[0].id, "session_id": world["session_id"]}
     body, query = None, None
     if path.endswith("/calendar-overrides"):
         body = {"date": "2026-12-07", "open": False, "reason": "设备检修"}
