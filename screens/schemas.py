@@ -81,6 +81,7 @@ class ConsoleWindowSchema(ma.Schema):
     number = fields.String(required=True)
     name = fields.String(required=True)
     queue_ids = fields.List(fields.Integer(), required=True)
+    staffed = fields.Boolean(required=True, metadata={"description": "已有柜台会话在岗"})
     current = fields.Nested(ConsoleTicketSchema, required=True, allow_none=True)
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from booking import events
-from booking.models import HallQueue, Ticket, Window, WindowQueue
+from booking.models import AT_WINDOW, SESSION_OPEN, CounterSession, HallQueue, Ticket, Window, WindowQueue
 from booking.policy import Policy
 from booking.services import cache, calling
 from booking.services.common import get_hall, local_today, windows_serving
@@ -87,8 +87,10 @@ def check_grant(session: Session, grant: StreamGrant, hall_id: int) -> None:
 
 
 def console_view(session: Session, actor: Actor, clock, policy: Policy) -> dict:
-    """A clerk's day at a glance: the hall's windows (with the ticket each is
-    serving), the waiting list of the hall's queues, and their own figures."""
+    """A clerk's day at a glance: the hall's windows (staffed by a counter
+    session or free, and the ticket at each), the waiting list of the hall's
+    queues, and their own figures today (tickets they called, completed,
+    skipped; mean service time)."""
     if actor.kind != "staff" or actor.hall_id is None:
         raise WrongHall("仅大厅窗口工作人员可使用窗口工作台")
     now = clock.now()
@@ -97,7 +99,9 @@ def console_view(session: Session, actor: Actor, clock, policy: Policy) -> dict:
     windows = list(session.scalars(select(Window).where(Window.hall_id == hall.id, Window.active)
                                    .order_by(Window.number)))
     serving = {t.window_id: t for t in session.scalars(select(Ticket).where(
-        Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status == "called"))}
+        Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status.in_(AT_WINDOW)))}
+    staffed = set(session.scalars(select(CounterSession.window_id).where(
+        CounterSession.hall_id == hall.id, CounterSession.status.in_(SESSION_OPEN))))
     served_queues: dict[int, list[int]] = {}
     for window_id, queue_id in session.execute(select(WindowQueue.window_id, WindowQueue.queue_id).where(
             WindowQueue.window_id.in_([w.id for w in windows]))):
@@ -112,6 +116,7 @@ def console_view(session: Session, actor: Actor, clock, policy: Policy) -> dict:
     return {
         "hall_id": hall.id, "hall_name": hall.name, "date": day,
         "windows": [{"id": w.id, "number": w.number, "name": w.name, "queue_ids": served_queues.get(w.id, []),
+                     "staffed": w.id in staffed,
                      "current": _ticket_row(serving[w.id], now) if w.id in serving else None} for w in windows],
         "queues": [{"id": q.id, "prefix": q.prefix, "name": q.name} for q in queues],
         "waiting": [_ticket_row(t, now) for t in waiting],

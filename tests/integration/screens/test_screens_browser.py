@@ -40,6 +40,13 @@ def _post(url: str, body: dict, token: str | None = None) -> dict:
         return json.loads(response.read())
 
 
+def _put(url: str, body: dict, token: str) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), method="PUT",
+                                     headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.loads(response.read())
+
+
 def _get(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=10) as response:
         return json.loads(response.read())
@@ -112,7 +119,7 @@ def test_a_clerk_calls_and_the_board_shows_it_within_two_seconds(live):
                                        "sessionStorage.getItem('screens.console.token')}}).then(r => r.json())")
             window = next(w for w in windows["windows"] if first["queue_id"] in w["queue_ids"])
             console.select_option("#window-select", str(window["id"]))
-            console.click("#open-form button[type=submit]")
+            console.click("#open-form button[type=submit]")  # opens the counter session
             expect(console.locator("#c-link")).to_have_text("实时", timeout=10_000)
             expect(console.locator("#waiting tbody tr")).to_have_count(2)
 
@@ -124,14 +131,28 @@ def test_a_clerk_calls_and_the_board_shows_it_within_two_seconds(live):
             assert time.monotonic() - called_at <= 2.0
             assert screen.evaluate("performance.getEntriesByType('navigation').length") == 1
             expect(console.locator("#waiting tbody tr")).to_have_count(1)
-            expect(console.locator("#mine")).to_contain_text("叫号")
+            expect(console.locator("#item-detail")).to_contain_text("承诺时限")
 
+            console.keyboard.press("F6")  # the citizen is at the window: serve
+            expect(console.locator("#current-detail")).to_contain_text("办理中")
             console.keyboard.press("F5")  # complete
             expect(console.locator("#current-number")).to_have_text("—")
             expect(screen.locator("#calling tbody tr")).to_have_count(0, timeout=2_000)
             console.keyboard.press("F1")
             expect(console.locator("#current-number")).to_have_text(second["number"])
             expect(screen.locator("#calling tbody tr").first).to_contain_text(second["number"], timeout=2_000)
+
+            expect(console.locator("#mine")).to_contain_text("办结1")
+            # a fuller hall for the pictures: people waiting, and a notice line set by the admin
+            for _ in range(3):
+                _walk_in(base, creds)
+            admin = next(person for person in creds["staff"] if person["username"] == "demo.admin")
+            token = _post(f"{base}/api/v1/auth/staff/login", {"username": admin["username"],
+                                                               "password": admin["password"]})["access_token"]
+            _put(f"{base}/api/v1/screens/halls/{board['hall_id']}/notice",
+                 {"text": "温馨提示：今日 16:30 后停止取号，请携带身份证原件办理业务。"}, token)
+            expect(screen.locator("#notice")).to_contain_text("16:30", timeout=2_000)
+            expect(console.locator("#waiting tbody tr")).to_have_count(3, timeout=2_000)
 
             SHOTS.mkdir(parents=True, exist_ok=True)
             screen.screenshot(path=str(SHOTS / "board.png"))
