@@ -9,7 +9,7 @@ import pytest
 
 from booking.events import stream_key
 from identity import services as identity_services
-from tests.api.booking.booking_builders import build_hall
+from tests.api.booking.booking_builders import at_window, build_hall
 
 API = "/api/v1/screens"
 BOOKING = "/api/v1/booking"
@@ -117,16 +117,19 @@ def test_an_expired_token_is_refused(client, board, setup, clock):
 def test_calling_publishes_after_commit_and_a_refused_call_publishes_nothing(client, clerk, kiosk, setup,
                                                                             redis_client):
     window = setup.general_windows[0]
-    empty = client.post(f"{BOOKING}/windows/{window.id}/call-next", headers=clerk)
+    counter = at_window(client, clerk, window.id)
+    empty = client.post(f"{BOOKING}/counter-sessions/{counter}/call-next", headers=clerk)
     assert empty.status_code == 409
     assert events(redis_client, setup.hall.id) == []
     ticket = client.post(f"{BOOKING}/tickets", json={"item": setup.general_item}, headers=kiosk).json
-    called = client.post(f"{BOOKING}/windows/{window.id}/call-next", headers=clerk).json
+    called = client.post(f"{BOOKING}/counter-sessions/{counter}/call-next", headers=clerk).json
     client.post(f"{BOOKING}/tickets/{called['id']}/recall", headers=clerk)
+    client.post(f"{BOOKING}/tickets/{called['id']}/serve", headers=clerk)
     client.post(f"{BOOKING}/tickets/{called['id']}/complete", headers=clerk)
     kinds = [(e["type"], e.get("number"), e.get("window")) for e in events(redis_client, setup.hall.id)]
     assert kinds == [("queue.changed", ticket["number"], None), ("ticket.called", ticket["number"], window.number),
                      ("ticket.recalled", ticket["number"], window.number),
+                     ("ticket.serving", ticket["number"], window.number),
                      ("ticket.completed", ticket["number"], window.number)]
     assert all("citizen_id" not in e for e in events(redis_client, setup.hall.id))
 
@@ -149,6 +152,7 @@ def test_the_stream_says_hello_then_replays_after_last_event_id(client, board, c
     hello = frames(first.get_data(as_text=True))
     assert hello[0]["type"] == "hello" and hello[0]["id"] == "0-0"
     client.post(f"{BOOKING}/tickets", json={"item": setup.general_item}, headers=kiosk)
+    at_window(client, clerk, setup.general_windows[0].id)
     client.post(f"{BOOKING}/windows/{setup.general_windows[0].id}/call-next", headers=clerk)
     # a reconnect with the last id it saw gets what it missed, in order
     again = client.get(f"{API}/halls/{setup.hall.id}/events", query_string={"token": token},
@@ -209,14 +213,25 @@ def test_the_hall_admin_sets_the_notice_and_boards_are_told(client, make, board,
     assert long.status_code == 422 and long.json["code"] == "screens.notice_invalid"
 
 
+def test_closing_a_session_with_a_ticket_at_the_window_tells_the_boards(client, clerk, kiosk, setup, redis_client):
+    counter = at_window(client, clerk, setup.general_windows[0].id)
+    client.post(f"{BOOKING}/tickets", json={"item": setup.general_item}, headers=kiosk)
+    called = client.post(f"{BOOKING}/counter-sessions/{counter}/call-next", headers=clerk).json
+    assert client.post(f"{BOOKING}/counter-sessions/{counter}/close", headers=clerk).status_code == 200
+    last = events(redis_client, setup.hall.id)[-1]
+    assert (last["type"], last["ticket_id"]) == ("ticket.returned", called["id"])
+
+
 def test_the_console_shows_windows_waiting_list_and_my_figures(client, clerk, kiosk, setup):
     client.post(f"{BOOKING}/tickets", json={"item": setup.general_item}, headers=kiosk)
     client.post(f"{BOOKING}/tickets", json={"item": setup.general_item}, headers=kiosk)
     window = setup.general_windows[0]
+    at_window(client, clerk, window.id)
     called = client.post(f"{BOOKING}/windows/{window.id}/call-next", headers=clerk).json
     view = client.get(f"{API}/console", headers=clerk).json
     mine = next(w for w in view["windows"] if w["id"] == window.id)
-    assert mine["current"]["number"] == called["number"]
+    assert mine["current"]["number"] == called["number"] and mine["staffed"] is True
+    assert [w["staffed"] for w in view["windows"] if w["id"] != window.id] == [False, False]
     assert [t["number"] for t in view["waiting"]] == ["A002"]
     assert set(view["waiting"][0]) >= {"number", "lane", "item_code", "waited_minutes"}
     assert "citizen_id" not in view["waiting"][0]
