@@ -20,6 +20,11 @@ class TooManyStreams(ServiceUnavailable):
     title = "事件流连接过多"
 
 
+class EventsUnavailable(ServiceUnavailable):
+    code = "screens.events_unavailable"
+    title = "实时事件暂不可用"
+
+
 class NoticeInvalid(Unprocessable):
     code = "screens.notice_invalid"
     title = "公告内容不符合要求"

@@ -7,6 +7,7 @@ import threading
 
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
+from redis.exceptions import RedisError
 from werkzeug.http import dump_cookie
 
 from booking.policy import policy_from_config
@@ -16,7 +17,7 @@ from mobile_api.ratelimit import rate_limit
 from mobile_api.uow import current_uow
 
 from . import services, tokens
-from .errors import TooManyStreams
+from .errors import EventsUnavailable, TooManyStreams
 from .schemas import (BoardArgsSchema, BoardSchema, BoardTokenRequestSchema, ConsoleSchema, NoticeResultSchema,
                       NoticeSchema, StreamArgsSchema, StreamTokenSchema)
 from .stream import HallStream
@@ -79,15 +80,20 @@ def stream_token(hall_id):
 @blp.arguments(StreamArgsSchema, location="query")
 @blp.response(200, description="text/event-stream：每条事件 id 为 Redis stream id，data 为 JSON（type 说明变化）")
 @blp.alt_response(401, description="事件流令牌无效或已过期（screens.stream_token_invalid）")
-@blp.alt_response(503, description="本进程事件流连接已满（screens.too_many_streams），稍后重连")
+@blp.alt_response(503, description="本进程事件流连接已满（screens.too_many_streams）或 Redis 不可用（screens.events_unavailable），稍后重连")
 def hall_events(args, hall_id):
     """The hall's live events (server-sent events); reconnect with Last-Event-ID to get what was missed."""
     _grant(hall_id, args["token"])
+    redis = current_app.extensions["redis"]
+    try:
+        redis.ping()
+    except RedisError as exc:  # say so now, not with a stream that ends at once
+        raise EventsUnavailable("实时事件暂不可用，请稍后重连", retry_after=5) from exc
     state = _state()
     if not state["slots"].acquire(blocking=False):
         raise TooManyStreams("当前连接过多，请稍后重连", retry_after=5)
     cfg = current_uow().config
-    body = HallStream(state["hub"], current_app.extensions["redis"], hall_id,
+    body = HallStream(state["hub"], redis, hall_id,
                       request.headers.get("Last-Event-ID") or args["last_event_id"],
                       heartbeat=cfg["SCREENS_HEARTBEAT_SECONDS"], max_seconds=cfg["SCREENS_STREAM_MAX_SECONDS"],
                       log_length=cfg["SCREENS_EVENT_LOG_LENGTH"], slot=state["slots"])

@@ -14,16 +14,20 @@ lines as heartbeats, and `retry:` so browsers reconnect after 3 s.
 from __future__ import annotations
 
 import json
+import logging
 import queue
 import re
 import threading
 import time
 from typing import Iterator
 
+from redis.exceptions import RedisError
+
 from booking.events import stream_key
 
 from .hub import LOST, Hub
 
+log = logging.getLogger("screens.stream")
 _ID = re.compile(r"^\d{1,20}-\d{1,20}$")
 RETRY_MS = 3000
 
@@ -108,6 +112,13 @@ class HallStream:
             yield frame(event_id, body)
 
     def _generate(self) -> Iterator[str]:
+        try:
+            yield from self._events()
+        except RedisError:
+            # Redis went away mid-stream: end it; the client reconnects with its last id
+            log.warning("hall stream ended: Redis unavailable", extra={"hall_id": self._hall_id})
+
+    def _events(self) -> Iterator[str]:
         self._sub = self._hub.subscribe(self._hall_id)
         yield f"retry: {RETRY_MS}\n\n"
         self._hub.connected.wait(self._connect_wait)

@@ -118,6 +118,7 @@ document.getElementById("enable-voice").addEventListener("click", (e) => {
 
 tick();
 setInterval(tick, 15000);
+refresh(); // the stream's hello fetches again; this shows the state even if the stream is refused
 // a safety net beyond the stream (a lost event while Redis was away)
 setInterval(refresh, 60000);
 hallEvents(hallId, { getToken: token, onEvent, onState });

@@ -236,3 +236,17 @@ def test_the_console_shows_windows_waiting_list_and_my_figures(client, clerk, ki
     assert set(view["waiting"][0]) >= {"number", "lane", "item_code", "waited_minutes"}
     assert "citizen_id" not in view["waiting"][0]
     assert view["mine"] == {"called": 1, "completed": 0, "skipped": 0, "average_service_minutes": None}
+
+
+def test_with_redis_down_the_stream_says_so_and_the_board_still_reads(client, board, setup, app, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    token = board_token(client, board).json["token"]
+
+    def down(*args, **kwargs):
+        raise RedisDown("down")
+
+    monkeypatch.setattr(app.extensions["redis"], "ping", down)
+    refused = client.get(f"{API}/halls/{setup.hall.id}/events", query_string={"token": token})
+    assert refused.status_code == 503 and refused.json["code"] == "screens.events_unavailable"
+    assert client.get(f"{API}/halls/{setup.hall.id}/board", query_string={"token": token}).status_code == 200

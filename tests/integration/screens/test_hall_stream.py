@@ -124,3 +124,19 @@ def test_the_slot_comes_back_even_for_a_body_never_read(redis_client):
     assert slot.acquire(blocking=False)
     slot.release()
     hub.stop()
+
+
+def test_redis_lost_mid_stream_ends_the_stream_instead_of_failing(redis_client, monkeypatch):
+    from redis.exceptions import ConnectionError as RedisDown
+
+    hub = Hub(redis_client)
+    stream = opened(hub, redis_client, last_id="1-0")
+
+    def down(*args, **kwargs):
+        raise RedisDown("down")
+
+    monkeypatch.setattr(redis_client, "xrange", down)
+    chunks = [chunk.decode() for chunk in stream]  # ends by itself
+    assert chunks == ["retry: 3000\n\n"]
+    stream.close()
+    hub.stop()
