@@ -213,6 +213,22 @@ def latency(port: int, ctx: dict, streams: Streams) -> dict:
             "p99_ms": pct(99), "max_ms": round(samples[-1], 1)}
 
 
+def _connections(database_url: str) -> dict:
+    """The servers' connections to the bench database by state, with every
+    stream open and no request running: the pools' idle connections only."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(text("SELECT coalesce(state, '?'), count(*) FROM pg_stat_activity "
+                                           "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                                           "GROUP BY 1")).all()
+        return {state: count for state, count in rows}
+    finally:
+        engine.dispose()
+
+
 def run() -> dict:
     with tempfile.TemporaryDirectory() as tmp, bench_services("hall") as (database_url, redis_url):
         env = _env(tmp, database_url, redis_url)
@@ -221,7 +237,7 @@ def run() -> dict:
             status, ticket = _post(port, "/api/v1/booking/tickets", ctx["kiosk"], {"item": ctx["item"]})
             assert status == 201, ticket
             read = get(f"/api/v1/booking/tickets/{ticket['id']}", {"Authorization": f"Bearer {ctx['kiosk']}"})
-            without, with_streams, events = [], [], None
+            without, with_streams, events, connections = [], [], None, None
             drive(port, read, CONCURRENCY, duration=2)  # warm-up
             # interleaved rounds (none, then 200 open), so the machine's drift hits both alike
             for r in range(ROUNDS):
@@ -232,12 +248,15 @@ def run() -> dict:
                     with_streams.append(drive(port, read, CONCURRENCY, duration=SECONDS, warmup=0))
                     if r == ROUNDS - 1:
                         events = latency(port, ctx, streams)
+                        time.sleep(1.0)
+                        connections = _connections(database_url)
                 finally:
                     streams.close()
                 time.sleep(3.0)  # the server notices closed streams at their next heartbeat
     base = statistics.median(r.rps for r in without)
     loaded = statistics.median(r.rps for r in with_streams)
     return {"streams": STREAMS, "stream_statuses": streams.statuses, "events": events,
+            "db_connections_with_streams_open": connections,
             "throughput": {"without_streams_rps": round(base, 1), "with_streams_rps": round(loaded, 1),
                            "ratio": round(loaded / base, 3),
                            "paired_ratios": [round(w.rps / b.rps, 3) for b, w in zip(without, with_streams)],

@@ -250,3 +250,31 @@ def test_with_redis_down_the_stream_says_so_and_the_board_still_reads(client, bo
     refused = client.get(f"{API}/halls/{setup.hall.id}/events", query_string={"token": token})
     assert refused.status_code == 503 and refused.json["code"] == "screens.events_unavailable"
     assert client.get(f"{API}/halls/{setup.hall.id}/board", query_string={"token": token}).status_code == 200
+
+
+def test_a_board_is_registered_and_revoked_from_the_command_line(app, client, setup):
+    import re
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["board", "register", "BOARD-CLI", "--name", "三楼叫号屏", "--hall", str(setup.hall.id)])
+    assert result.exit_code == 0, result.output
+    secret = re.search(r"secret \(shown once.*\): (\S+)", result.output).group(1)
+    assert f"/screens/board/{setup.hall.id}#device=BOARD-CLI&secret={secret}" in result.output
+    body = {"device_code": "BOARD-CLI", "secret": secret}
+    assert client.post(f"{API}/board-token", json=body).status_code == 200
+    assert runner.invoke(args=["board", "deactivate", "BOARD-CLI"]).exit_code == 0
+    assert client.post(f"{API}/board-token", json=body).status_code == 401
+    assert runner.invoke(args=["board", "reactivate", "BOARD-CLI"]).exit_code == 0
+    assert client.post(f"{API}/board-token", json=body).status_code == 200
+
+
+def test_the_pages_are_served_with_a_strict_content_security_policy(client, setup):
+    for path in (f"/screens/board/{setup.hall.id}", "/screens/window"):
+        page = client.get(path)
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        policy = page.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        html = page.get_data(as_text=True)
+        assert "<script>" not in html and "style=" not in html and "http" not in html.replace("http-equiv", "")
+    for asset in ("board.js", "window.js", "events.js", "api.js", "screens.css"):
+        assert client.get(f"/screens/static/{asset}").status_code == 200
