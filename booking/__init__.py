@@ -9,7 +9,7 @@ def init_app(app, api):
     from mobile_api.settings import register_settings
 
     from .cli import booking_cli
-    from .jobs import mark_no_shows, waiting_warnings
+    from .jobs import close_forgotten_sessions, mark_no_shows, waiting_warnings
     from .routes import blp
     from .routes_counter import blp as counter_blp
     from .routes_queue import blp as queue_blp
@@ -25,6 +25,8 @@ def init_app(app, api):
     app.cli.add_command(booking_cli)
     register_periodic(app, "booking.mark_no_shows", mark_no_shows, "过了签到时间的预约记为爽约")
     register_periodic(app, "booking.waiting_warnings", waiting_warnings, "电子监察：排队等候超时向大厅管理员预警")
+    register_periodic(app, "booking.close_forgotten_sessions", close_forgotten_sessions,
+                      "前一天未结束的柜台会话在当天结束时关闭，窗口上的号回到队列")
     hooks.register_served_event_source("ticket", citizens.served_event)
     from .metrics import register as register_metrics
 

@@ -20,3 +20,9 @@ def waiting_warnings(session, clock, app) -> dict[str, int]:
     from .services import supervision
 
     return {"waiting_warnings": supervision.warn_long_waits(session, clock, policy_from_config(app.config))}
+
+
+def close_forgotten_sessions(session, clock, app) -> dict[str, int]:
+    from .services import counter
+
+    return {"sessions_closed": counter.close_forgotten(session, clock)}

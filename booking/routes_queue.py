@@ -28,7 +28,8 @@ def ticket_view(session, ticket, clock, policy) -> dict:
         "local_date": ticket.local_date, "lane": tickets.LANE_NAMES[ticket.lane],
         "priority_reason": ticket.priority_reason, "source": ticket.source, "status": ticket.status,
         "item_code": ticket.item_code, "appointment_id": ticket.appointment_id, "window_id": ticket.window_id,
-        "session_id": ticket.session_id, "call_count": ticket.call_count, "requeued": ticket.requeued, "issued_at": ticket.issued_at,
+        "session_id": ticket.session_id, "call_count": ticket.call_count, "requeued": ticket.requeued,
+        "issued_at": ticket.issued_at,
         "position": ahead, "estimated_wait_minutes": wait,
     }
 

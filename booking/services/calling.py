@@ -36,6 +36,9 @@ from ..policy import Policy
 from . import cache, counter, periods, position_notice
 from .common import get_row, ensure_same_hall, local_today, lock_rows
 
+# one called or serving ticket per window (booking_0010_counter_sessions)
+WINDOW_INDEX = "uq_booking_tickets_window_busy"
+
 
 def _notify_called(session: Session, ticket: Ticket, window: Window, now: datetime) -> None:
     if ticket.citizen_id is None:
@@ -100,19 +103,19 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, session_id:
     elif candidate.lane == LANE_WALK_IN:
         queues[candidate.queue_id].ahead_streak = 0
     try:
-        with session.begin_nested():
-            claimed = session.execute(
-                update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
-                .values(status="called", window_id=window.id, staff_id=actor.id, session_id=work.id, call_count=1,
-                        first_called_at=candidate.first_called_at or now, last_called_at=now, serving_at=None))
-    except IntegrityError:
+        # no SAVEPOINT: a refusal ends the request, and its unit of work rolls back
+        claimed = session.execute(
+            update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
+            .values(status="called", window_id=window.id, staff_id=actor.id, session_id=work.id, call_count=1,
+                    first_called_at=candidate.first_called_at or now, last_called_at=now, serving_at=None))
+    except IntegrityError as exc:
+        if WINDOW_INDEX not in str(getattr(getattr(exc.orig, "diag", None), "constraint_name", "")):
+            raise
         raise WindowBusy("本窗口已有在办的号，请先办结或过号") from None
     if claimed.rowcount != 1:  # cannot happen under the queue lock; refuse rather than double-call
         raise TicketStateConflict("排队号已被其他窗口叫走，请重试")
     session.refresh(candidate)
-    periods.record_waiting(session, candidate, now)
-    periods.open_period(session, candidate, "called", now, window_id=window.id, staff_id=actor.id,
-                        session_id=work.id)
+    periods.record_call(session, candidate, now, window_id=window.id, staff_id=actor.id, session_id=work.id)
     audit.record(session, actor, "booking.ticket_call", "ticket", candidate.id,
                  {"window_id": window.id, "session_id": work.id, "display": candidate.display,
                   "lane": candidate.lane}, at=now)

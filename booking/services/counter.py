@@ -17,7 +17,7 @@ Who may do what (the rules in one place, built on identity.access):
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -25,15 +25,15 @@ from sqlalchemy.orm import Session
 
 from identity import access
 from mobile_api import audit
-from mobile_api.actor import Actor
+from mobile_api.actor import SYSTEM, Actor
 from mobile_api.errors import Forbidden
 
-from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound, SessionStateConflict,
-                      WindowNotFound, WindowTaken)
+from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound,
+                      SessionStateConflict, WindowNotFound, WindowTaken)
 from ..models import AT_WINDOW, SESSION_OPEN, CounterSession, Ticket, Window
 from .. import events
 from . import periods
-from .common import ensure_same_hall, get_row
+from .common import MAX_ID, end_of_local_day, ensure_same_hall, get_row, local_today
 
 
 def is_session_clerk(actor: Actor, counter: CounterSession) -> bool:
@@ -45,30 +45,29 @@ def oversees(actor: Actor, counter: CounterSession) -> bool:
     return is_session_clerk(actor, counter) or access.manages_hall(actor, counter.hall_id)
 
 
-def _visible(session: Session, actor: Actor, session_id: int) -> CounterSession:
-    counter = get_row(session, CounterSession, session_id)
+def _visible(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
+    counter = None
+    if isinstance(session_id, int) and 0 < session_id <= MAX_ID:
+        # locked in the read itself: one round trip (a refused caller's lock ends with its rollback)
+        counter = session.get(CounterSession, session_id, with_for_update=lock or None, populate_existing=lock)
     if counter is None or not (access.acts_for_hall(actor, counter.hall_id) or oversees(actor, counter)):
         raise SessionNotFound("柜台会话不存在")
     return counter
 
 
 def get_for_clerk(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
-    """The session, for an act only its clerk may do (call, pause, resume)."""
-    counter = _visible(session, actor, session_id)
+    """The session, for an act only its clerk may do (call, pause, resume).
+    `lock`: the lock every call of this window takes first, so two presses queue here."""
+    counter = _visible(session, actor, session_id, lock=lock)
     if not is_session_clerk(actor, counter):
         raise NotYourSession("只能操作本人的柜台会话")
-    if lock:
-        # the lock every call of this window takes first: two presses queue here
-        session.refresh(counter, with_for_update=True)
     return counter
 
 
 def get_overseen(session: Session, actor: Actor, session_id: int, *, lock: bool = False) -> CounterSession:
-    counter = _visible(session, actor, session_id)
+    counter = _visible(session, actor, session_id, lock=lock)
     if not oversees(actor, counter):
         raise NotYourSession("只能查看或结束本人的柜台会话")
-    if lock:
-        session.refresh(counter, with_for_update=True)
     return counter
 
 
@@ -155,6 +154,22 @@ def close(session: Session, actor: Actor, clock, session_id: int) -> CounterSess
     line at its old place (nobody is lost because a clerk left)."""
     now = clock.now()
     counter = get_overseen(session, actor, session_id, lock=True)
+    return _close(session, actor, counter, now)
+
+
+def close_forgotten(session: Session, clock) -> int:
+    """Sessions still open from an earlier (local) day end at that day's end:
+    a window is not held overnight, and staffed time stops at midnight."""
+    now = clock.now()
+    stale = list(session.scalars(select(CounterSession).where(
+        CounterSession.status.in_(SESSION_OPEN),
+        CounterSession.opened_at < start_of_local_day(local_today(now))).with_for_update(skip_locked=True)))
+    for counter in stale:
+        _close(session, SYSTEM, counter, min(now, end_of_local_day(local_today(counter.opened_at))))
+    return len(stale)
+
+
+def _close(session: Session, actor: Actor, counter: CounterSession, now: datetime) -> CounterSession:
     paused = int((now - counter.paused_at).total_seconds()) if counter.status == "paused" and counter.paused_at else 0
     for ticket in session.scalars(select(Ticket).where(Ticket.session_id == counter.id,
                                                        Ticket.status.in_(AT_WINDOW))):
@@ -167,6 +182,10 @@ def close(session: Session, actor: Actor, clock, session_id: int) -> CounterSess
         events.ticket_event(session, "ticket.returned", ticket, now)
     return _transition(session, actor, counter, SESSION_OPEN, now, "close", status="closed", closed_at=now,
                        paused_at=None, paused_seconds=CounterSession.paused_seconds + max(0, paused))
+
+
+def start_of_local_day(day) -> datetime:
+    return end_of_local_day(day - timedelta(days=1))
 
 
 def at_window_now(session: Session, counter: CounterSession) -> Ticket | None:

@@ -27,11 +27,17 @@ RECENT_SERVICES = 20
 MEASURE_DAYS = 7
 
 
-def record_waiting(session: Session, ticket: Ticket, now: datetime) -> None:
-    """The wait that a call ends (started when the ticket last joined a queue)."""
+def record_call(session: Session, ticket: Ticket, now: datetime, *, window_id: int, staff_id: int,
+                session_id: int) -> None:
+    """A call: the wait it ends (from when the ticket last joined a queue) and
+    the called period it opens, in one INSERT."""
     started = ticket.waiting_since or ticket.queued_at
-    session.add(TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="waiting",
-                             started_at=min(started, now), ended_at=now, end_reason="call"))
+    session.add_all([
+        TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="waiting",
+                     started_at=min(started, now), ended_at=now, end_reason="call"),
+        TicketPeriod(ticket_id=ticket.id, hall_id=ticket.hall_id, queue_id=ticket.queue_id, kind="called",
+                     started_at=now, window_id=window_id, staff_id=staff_id, session_id=session_id)])
+    session.flush()
 
 
 def open_period(session: Session, ticket: Ticket, kind: str, now: datetime, *, window_id: int | None,
@@ -53,7 +59,8 @@ def measured_service(session: Session, queue_id: int, now: datetime) -> tuple[ti
     seconds = func.sum(func.extract("epoch", TicketPeriod.ended_at - TicketPeriod.started_at))
     per_ticket = (select(seconds.label("seconds"))
                   .where(TicketPeriod.queue_id == queue_id, TicketPeriod.kind.in_(("called", "serving")),
-                         TicketPeriod.ended_at.is_not(None), TicketPeriod.ended_at >= now - timedelta(days=MEASURE_DAYS))
+                         TicketPeriod.ended_at.is_not(None),
+                         TicketPeriod.ended_at >= now - timedelta(days=MEASURE_DAYS))
                   .group_by(TicketPeriod.ticket_id)
                   .having(func.bool_or(TicketPeriod.end_reason.in_(("complete", "transfer"))))
                   .order_by(func.max(TicketPeriod.ended_at).desc()).limit(RECENT_SERVICES).subquery())

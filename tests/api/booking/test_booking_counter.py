@@ -151,3 +151,29 @@ def test_bad_input_is_refused_without_change(client, setup, clerks, session, mak
     assert open_at(client, admin, setup.general_windows[0].id).status_code == 403
     assert client.post(f"{API}/counter-sessions/{2 ** 40}/pause", headers=first).status_code == 404
     assert session.scalar(select(CounterSession.id)) is None
+
+
+def test_a_session_left_open_overnight_ends_at_its_day_end(client, setup, clerks, kiosk, session, clock, app):
+    from datetime import timedelta
+
+    from mobile_api.jobs.registry import rule_named
+    from mobile_api.jobs.runs import run_period
+
+    def run():
+        return run_period(app, rule_named(app, "booking.close_forgotten_sessions"), "t", timedelta(minutes=30)).result
+
+    first, _ = clerks
+    walk_in(client, kiosk, setup.general_item)
+    sid = open_at(client, first, setup.general_windows[0].id).json["id"]
+    called = client.post(f"{API}/counter-sessions/{sid}/call-next", headers=first).json
+    assert run() == {"sessions_closed": 0}  # the same day: it stays
+    clock.advance(days=1)
+    assert run() == {"sessions_closed": 1}
+    clock.advance(minutes=30)
+    assert run() == {"sessions_closed": 0}
+    stored = session.get(CounterSession, sid)
+    session.refresh(stored)
+    assert stored.status == "closed" and stored.closed_at.isoformat() == "2026-11-26T16:00:00+00:00"  # local midnight
+    ticket = session.get(Ticket, called["id"])
+    session.refresh(ticket)
+    assert (ticket.status, ticket.window_id) == ("waiting", None)

@@ -192,3 +192,23 @@ def test_a_hall_can_turn_the_notice_off(client, session, clock, setup, kiosk, ma
     headers = lambda: make.headers(clerk_staff)  # noqa: E731
     serve_one(client, clock, headers, at_window(client, headers(), setup.general_windows[0].id))
     assert _position_notices(session) == []
+
+
+def test_a_call_from_behind_does_not_move_anyone_up(client, session, clock, setup, kiosk, make, clerk_staff):
+    """The fairness rule may call the oldest walk-in from the back of the line:
+    the tickets ahead of it have not moved, so nobody is told."""
+    setup.hall.notify_position = 1
+    session.commit()
+    walk_in(client, kiosk, setup.general_item)  # the walk-in the fairness rule will fetch
+    for _ in range(4):
+        walk_in(client, kiosk, setup.general_item, priority_reason="pregnant")
+    headers = lambda: make.headers(clerk_staff)  # noqa: E731
+    sid = at_window(client, headers(), setup.general_windows[0].id)
+    for _ in range(3):  # three priority tickets go ahead of the walk-in: the streak is full
+        serve_one(client, clock, headers, sid, called_minutes=0, serving_minutes=0)
+    late = walk_in(client, kiosk, setup.general_item, priority_reason="elderly", citizen_id=make.citizen().id)
+    assert late["position"] == 1  # behind the last priority ticket, ahead of the walk-in
+    called = client.post(f"{API}/counter-sessions/{sid}/call-next", headers=headers()).json
+    assert called["lane"] == "walk_in"  # fetched from behind
+    assert client.get(f"{API}/tickets/{late['id']}", headers=kiosk()).json["position"] == 1
+    assert _position_notices(session) == []

@@ -168,3 +168,21 @@ def test_one_clerk_racing_for_two_windows_gets_one_session(factory, clock, hall)
     with factory() as session:
         assert session.scalar(select(func.count()).select_from(CounterSession).where(
             CounterSession.staff_id == me.id, CounterSession.status == "open")) == 1
+
+
+def test_the_index_is_the_last_word_when_the_busy_check_misses(factory, clock, hall, monkeypatch):
+    """Were the busy check ever skipped or stale, the claim itself is refused
+    by the partial unique index, answered as 409 booking.window_busy."""
+    me = clerk(hall["hall"], 930)
+    window = hall["windows"][0]
+    with factory() as session, working(session, clock):
+        sid = counter.open_session(session, me, clock, window).id
+    with factory() as session, working(session, clock):
+        first = calling.call_next(session, me, clock, Policy(), sid).id
+    monkeypatch.setattr(counter, "at_window_now", lambda session, work: None)
+    with pytest.raises(WindowBusy), factory() as session, working(session, clock):
+        calling.call_next(session, me, clock, Policy(), sid)
+    assert at_window(factory, hall["hall"], window) == [first]
+    with factory() as session:
+        assert session.scalar(select(func.count()).select_from(TicketPeriod).where(
+            TicketPeriod.hall_id == hall["hall"])) == 2  # the refused call wrote nothing
