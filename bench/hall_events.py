@@ -2,7 +2,8 @@
 gunicorn.conf.py runs them) on a throw-away database; 200 boards/consoles
 hold the hall's event stream open (`/api/v1/screens/halls/<id>/events`).
 
-1. Latency: a clerk calls the next ticket CALLS times (and completes it);
+1. Latency: a clerk at a counter session calls the next ticket CALLS times
+   (and completes it);
    for every call, the time from sending call-next (so including the call's
    own work up to its commit: an upper bound of commit → event) to the
    `ticket.called` event arriving on each of the 200 streams. Goal p95 ≤ 500 ms.
@@ -191,7 +192,7 @@ def latency(port: int, ctx: dict, streams: Streams) -> dict:
         assert status == 201, ticket
         time.sleep(0.1)
         started = time.perf_counter()
-        status, called = _post(port, f"/api/v1/booking/windows/{ctx['window']}/call-next", ctx["clerk"])
+        status, called = _post(port, f"/api/v1/booking/counter-sessions/{ctx['session']}/call-next", ctx["clerk"])
         assert status == 200, called
         sent[called["id"]] = started
         time.sleep(0.3)  # let the event reach every stream before the next change
@@ -236,6 +237,9 @@ def run() -> dict:
         with gunicorn("wsgi:app", env=env, workers=2, threads=THREADS, worker_class="gthread") as port:
             status, ticket = _post(port, "/api/v1/booking/tickets", ctx["kiosk"], {"item": ctx["item"]})
             assert status == 201, ticket
+            status, counter = _post(port, "/api/v1/booking/counter-sessions", ctx["clerk"], {"window_id": ctx["window"]})
+            assert status == 201, counter
+            ctx["session"] = counter["id"]
             read = get(f"/api/v1/booking/tickets/{ticket['id']}", {"Authorization": f"Bearer {ctx['kiosk']}"})
             without, with_streams, events, connections = [], [], None, None
             drive(port, read, CONCURRENCY, duration=2)  # warm-up
