@@ -35,6 +35,11 @@ PRIORITY_REASONS = ("elderly", "disabled", "pregnant")
 LANE_PRIORITY = 2
 LANE_APPOINTMENT = 1
 LANE_WALK_IN = 0
+# The names the API gives the lanes.
+LANE_NAMES = {LANE_PRIORITY: "priority", LANE_APPOINTMENT: "appointment", LANE_WALK_IN: "walk_in"}
+LANES = tuple(LANE_NAMES.values())
+TICKET_SOURCES = ("walk_in", "appointment")
+WINDOW_KINDS = ("general", "special")
 
 
 class Hall(Base):
@@ -277,6 +282,7 @@ class Ticket(Base):
 
 
 SESSION_OPEN = ("open", "paused")
+SESSION_STATUSES = SESSION_OPEN + ("closed",)
 
 
 class CounterSession(Base):

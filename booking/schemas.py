@@ -8,10 +8,13 @@ from marshmallow import fields, validate
 from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
-from .models import APPOINTMENT_STATUSES, HALL_LEVELS, PRIORITY_REASONS, TICKET_STATUSES
+from .models import (APPOINTMENT_STATUSES, HALL_LEVELS, LANES, PRIORITY_REASONS, TICKET_SOURCES, TICKET_STATUSES,
+                     WINDOW_KINDS)
 
 ITEM_CODE = validate.Regexp(r"^\d{12}$", error="事项编码应为 12 位数字")
 ID_RANGE = validate.Range(min=1, max=MAX_INTEGER_ID)
+LANE_DOC = {"description": "排队通道：priority 绿色通道 | appointment 预约签到 | walk_in 现场取号（依次优先）"}
+SOURCE_DOC = {"description": "walk_in 现场取号 | appointment 预约签到"}
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="时间格式应为 HH:MM")
 
 
@@ -24,7 +27,7 @@ class StrictSchema(ma.Schema):
 
 class HallQueryArgsSchema(StrictSchema):
     item = fields.String(validate=ITEM_CODE, metadata={"description": "只列出办理此事项的大厅"})
-    level = fields.String(validate=validate.OneOf(["city", "town", "village"]))
+    level = fields.String(validate=validate.OneOf(HALL_LEVELS))
     lat = fields.Float(validate=validate.Range(min=-90, max=90))
     lng = fields.Float(validate=validate.Range(min=-180, max=180))
 
@@ -37,7 +40,7 @@ class HallQueryArgsSchema(StrictSchema):
 class HallSchema(ma.Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "服务大厅名称", "example": "东莞市民服务中心"})
     level = fields.String(required=True, validate=validate.OneOf(HALL_LEVELS),
                           metadata={"description": "city 市民服务中心 | town 镇街 | village 村(社区)"})
     town = fields.String(allow_none=True, required=True)
@@ -65,7 +68,7 @@ class BookingWindowSchema(ma.Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     name = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(["general", "special"]),
+    kind = fields.String(required=True, validate=validate.OneOf(WINDOW_KINDS),
                          metadata={"description": "general 综合窗口 | special 专窗"})
     active = fields.Boolean(required=True)
     queues = fields.List(fields.String(), required=True)
@@ -190,11 +193,9 @@ class TicketSchema(ma.Schema):
     number = fields.String(required=True, attribute="display")
     queue_id = fields.Integer(required=True)
     date = fields.Date(required=True, attribute="local_date")
-    lane = fields.String(required=True, validate=validate.OneOf(["priority", "appointment", "walk_in"]),
-                         metadata={"description": "priority | appointment | walk_in"})
+    lane = fields.String(required=True, validate=validate.OneOf(LANES), metadata=LANE_DOC)
     priority_reason = fields.String(allow_none=True, required=True, validate=validate.OneOf(PRIORITY_REASONS))
-    source = fields.String(required=True, validate=validate.OneOf(["walk_in", "appointment"]),
-                           metadata={"description": "walk_in 现场取号 | appointment 预约签到"})
+    source = fields.String(required=True, validate=validate.OneOf(TICKET_SOURCES), metadata=SOURCE_DOC)
     status = fields.String(required=True, validate=validate.OneOf(TICKET_STATUSES))
     item = fields.String(allow_none=True, required=True, attribute="item_code")
     appointment_id = fields.Integer(allow_none=True, required=True)
@@ -243,19 +244,20 @@ class _WindowTimeSchema(ma.Schema):
 
 class HallWindowStatsSchema(_WindowTimeSchema):
     window_id = fields.Integer(required=True)
-    window_number = fields.String(allow_none=True, required=True)
+    window_number = fields.String(allow_none=True, required=True,
+                                  metadata={"description": "窗口号；窗口已删除时为 null", "example": "3"})
     window_name = fields.String(allow_none=True, required=True)
     staffed_minutes = fields.Float(required=True, metadata={"description": "柜台会话在岗分钟数（不含暂停）"})
 
 
 class HallClerkStatsSchema(_WindowTimeSchema):
-    staff_id = fields.Integer(required=True)
+    staff_id = fields.Integer(required=True, metadata={"description": "工作人员编号"})
 
 
 class HallHourStatsSchema(ma.Schema):
     hour = fields.Integer(required=True, metadata={"description": "上海时间的小时 0–23"})
-    issued = fields.Integer(required=True)
-    called = fields.Integer(required=True)
+    issued = fields.Integer(required=True, metadata={"description": "该小时取号数"})
+    called = fields.Integer(required=True, metadata={"description": "该小时叫号数"})
     completed = fields.Integer(required=True)
     average_wait_minutes = fields.Float(allow_none=True, required=True)
 
@@ -263,9 +265,10 @@ class HallHourStatsSchema(ma.Schema):
 class HallQueueStatsSchema(ma.Schema):
     queue_id = fields.Integer(required=True)
     prefix = fields.String(required=True)
-    name = fields.String(required=True)
+    name = fields.String(required=True, metadata={"description": "队列名称", "example": "综合窗口"})
     samples = fields.Integer(required=True, metadata={"description": "近 7 天实测办理样本数（最多 20）"})
-    measured_service_minutes = fields.Float(allow_none=True, required=True)
+    measured_service_minutes = fields.Float(allow_none=True, required=True,
+                                            metadata={"description": "近 7 天实测的单笔办理分钟数；无样本为 null"})
     estimate_service_minutes = fields.Float(required=True, metadata={"description": "估算等候实际使用的单笔时长"})
     measured = fields.Boolean(required=True, metadata={"description": "样本足够，估算用实测值"})
 
@@ -288,5 +291,6 @@ class HallDayStatsSchema(ma.Schema):
     waiting_warnings = fields.Integer(required=True, metadata={"description": "当天等候超时预警的号数"})
     queues = fields.List(fields.Nested(HallQueueStatsSchema), required=True)
     windows = fields.List(fields.Nested(HallWindowStatsSchema), required=True)
-    clerks = fields.List(fields.Nested(HallClerkStatsSchema), required=True)
-    hours = fields.List(fields.Nested(HallHourStatsSchema), required=True)
+    clerks = fields.List(fields.Nested(HallClerkStatsSchema), required=True,
+                         metadata={"description": "按工作人员的窗口时间统计"})
+    hours = fields.List(fields.Nested(HallHourStatsSchema), required=True, metadata={"description": "按小时的统计"})

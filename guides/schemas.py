@@ -11,8 +11,11 @@ from marshmallow import validate as v
 from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
-from .search.text import CONTROL
+from .i18n import LANGUAGES
 from .models import ITEM_STATUSES
+from .schema_examples import ENGLISH_GUIDE, KEYWORDS_EN, NAME_EN, NAME_ZH
+from .search.service import SUGGESTION_KINDS
+from .search.text import CONTROL
 from .validation import (CHANNELS, FIELD_TYPES, ITEM_TYPES, LEVELS, LIFE_EVENTS, MATERIAL_FORMS, MATERIAL_SOURCES,
                          SERVICE_OBJECTS)
 
@@ -105,9 +108,11 @@ def _item_fields() -> dict:
         "name": f.String(required=True, validate=v.Length(min=2, max=128)),
         # Optional here so that a draft can be saved before its translation;
         # publishing refuses an item without them (validation rule "english").
-        "name_en": f.String(load_default=None, allow_none=True, validate=v.Length(min=3, max=200)),
+        "name_en": f.String(load_default=None, allow_none=True, validate=v.Length(min=3, max=200),
+                            metadata={"description": "英文名称（可先保存草稿，发布前须填写）", "example": NAME_EN}),
         "keywords_en": f.List(f.String(validate=v.Length(min=1, max=100)), load_default=list,
-                              validate=v.Length(max=8)),
+                              validate=v.Length(max=8),
+                              metadata={"description": "英文搜索关键词", "example": KEYWORDS_EN}),
         "department_code": f.String(required=True, validate=v.Length(min=1, max=32)),
         "item_type": f.String(required=True, validate=v.OneOf(list(ITEM_TYPES))),
         "level": f.String(required=True, validate=v.OneOf(LEVELS)),
@@ -175,12 +180,18 @@ class ItemSchema(ma.Schema):
     code = f.String(required=True)
     implementation_code = f.String(required=True)
     name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
-    name_zh = f.Function(lambda item: item.name, required=True)
+    name_zh = f.Function(lambda item: item.name, required=True,
+                         metadata={"type": "string", "description": "中文名称", "example": NAME_ZH})
     name_en = f.Function(lambda item: item.name_en or item.name, required=True,
-                         metadata={"description": "英文名称（暂无时为中文）"})
-    keywords_en = f.Function(lambda item: list(item.keywords_en or []), required=True)
-    english = f.Function(_english_guide, required=True, metadata={"description": "指南的英文部分"})
-    language = f.Function(lambda item: "zh", required=True, metadata={"description": "zh 或 en"})
+                         metadata={"type": "string", "description": "英文名称（暂无时为中文）", "example": NAME_EN})
+    keywords_en = f.Function(lambda item: list(item.keywords_en or []), required=True,
+                             metadata={"type": "array", "items": {"type": "string"}, "description": "英文搜索关键词",
+                                       "example": KEYWORDS_EN})
+    english = f.Function(_english_guide, required=True,
+                         metadata={"type": "object", "description": "指南的英文部分（无英文处为中文）",
+                                   "example": ENGLISH_GUIDE})
+    language = f.Function(lambda item: "zh", required=True, validate=v.OneOf(LANGUAGES),
+                          metadata={"type": "string", "description": "回答所用语言：zh 或 en（Accept-Language）"})
     department_code = f.String(required=True)
     department_name = f.Function(lambda item: item.department.name, required=True,
                                  metadata={"type": "string", "description": "主管部门名称"})
@@ -242,8 +253,8 @@ class ItemVersionSummarySchema(ma.Schema):
 class ItemSummarySchema(ma.Schema):
     code = f.String(required=True)
     name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
-    name_zh = f.String(required=True)
-    name_en = f.String(required=True, metadata={"description": "英文名称（暂无时为中文）"})
+    name_zh = f.String(required=True, metadata={"description": "中文名称", "example": NAME_ZH})
+    name_en = f.String(required=True, metadata={"description": "英文名称（暂无时为中文）", "example": NAME_EN})
     department_code = f.String(required=True)
     department_name = f.String(required=True)
     item_type = f.String(required=True, validate=v.OneOf(list(ITEM_TYPES)))
@@ -278,11 +289,13 @@ class SearchHitSchema(ItemSummarySchema):
 
 
 class SuggestionSchema(ma.Schema):
-    text = f.String(required=True)
+    text = f.String(required=True, metadata={"description": "推荐的显示文字", "example": "出生"})
     item_code = f.String(required=True, allow_none=True)
     theme_id = f.String(required=True, allow_none=True)
-    life_event_code = f.String(required=True, allow_none=True)
-    kind = f.String(required=True, metadata={"description": "item、theme 或 life_event"})
+    life_event_code = f.String(required=True, allow_none=True,
+                               metadata={"description": "推荐的人生 / 法人事件编码（kind=life_event 时）"})
+    kind = f.String(required=True, validate=v.OneOf(SUGGESTION_KINDS),
+                    metadata={"description": "推荐的是 item 事项、theme 一件事还是 life_event 人生事件"})
 
 
 class LifeEventRefSchema(ma.Schema):
@@ -301,7 +314,8 @@ class SearchResponseSchema(ma.Schema):
     matched = f.Boolean(required=True, metadata={"description": "false：没有找到，items 为空，请看 suggestions"})
     life_events = f.List(f.Nested(LifeEventRefSchema), required=True,
                          metadata={"description": "查询说到的人生事件（用于扩展检索）"})
-    language = f.String(required=True, metadata={"description": "回答所用语言：zh 或 en（Accept-Language）"})
+    language = f.String(required=True, validate=v.OneOf(LANGUAGES),
+                        metadata={"description": "回答所用语言：zh 或 en（Accept-Language）"})
 
 
 # -- departments, themes, life events, sync ---------------------------------------
@@ -310,7 +324,9 @@ class DepartmentSchema(ma.Schema):
     code = f.String(required=True)
     number = f.Integer(required=True)
     name = f.String(required=True)
-    name_en = f.Function(lambda d: d.name_en or d.name, required=True)
+    name_en = f.Function(lambda d: d.name_en or d.name, required=True,
+                         metadata={"type": "string", "description": "英文名称（无则为中文名）",
+                                   "example": "Municipal Human Resources and Social Security Bureau"})
     short_name = f.String(required=True)
     consult_phone = f.String(required=True, allow_none=True)
     complaint_phone = f.String(required=True, allow_none=True)
@@ -319,7 +335,8 @@ class DepartmentSchema(ma.Schema):
 class ThemeSchema(ma.Schema):
     id = f.String(required=True)
     name = f.String(required=True)
-    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）"})
+    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）",
+                                                "example": "Newborn: all in one"})
     kind = f.String(required=True, validate=v.OneOf(["personal", "business"]),
                     metadata={"description": "personal 个人 | business 法人"})
     description = f.String(required=True)
@@ -354,15 +371,18 @@ class ThemeDetailSchema(ThemeSchema):
 class LifeEventSchema(ma.Schema):
     code = f.String(required=True)
     name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
-    name_zh = f.String(required=True, metadata={"description": "中文名称"})
-    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）"})
+    name_zh = f.String(required=True, metadata={"description": "中文名称", "example": "出生"})
+    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）", "example": "Birth"})
     kind = f.String(required=True, validate=v.OneOf(["personal", "business"]),
                     metadata={"description": "personal 人生事件 | business 法人事件"})
     description = f.String(required=True)
-    description_en = f.String(required=True)
+    description_en = f.String(required=True, metadata={"description": "英文说明（无则为中文说明）",
+                                                        "example": "Birth certificate, household registration and "
+                                                                   "medical insurance for a newborn"})
     item_count = f.Integer(required=True)
-    item_codes = f.List(f.String(), required=True, metadata={"description": "该事件的事项，重要的在前"})
-    items = f.List(f.Nested(ItemSummarySchema), required=True)
+    item_codes = f.List(f.String(), required=True,
+                        metadata={"description": "该事件的事项，重要的在前", "example": ["130300020000"]})
+    items = f.List(f.Nested(ItemSummarySchema), required=True, metadata={"description": "该事件的事项摘要"})
 
 
 MAX_VERSION = MAX_INTEGER_ID  # catalogue versions are INTEGER columns

@@ -56,15 +56,15 @@ class StaffAccountSchema(ma.Schema):
 
 class StaffListArgsSchema(PageArgsSchema):
     q = ma.fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "用户名或姓名包含"})
-    role = ma.fields.String(validate=validate.OneOf(["clerk", "approver", "admin"]))
+    role = ma.fields.String(validate=validate.OneOf(STAFF_ROLES), metadata={"description": "按角色筛选"})
     department_code = ma.fields.String(validate=validate.Length(min=1, max=32))
     hall_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    active = ma.fields.Boolean()
+    active = ma.fields.Boolean(metadata={"description": "true: 只看启用的账号; false: 只看已停用的"})
 
 
 class WeComBindSchema(ma.Schema):
     wecom_userid = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
-                                    metadata={"description": "企业微信成员账号 (UserID)"})
+                                    metadata={"description": "企业微信成员账号 (UserID)", "example": "ZhangSan"})
 
 
 class StaffDeactivateSchema(ma.Schema):

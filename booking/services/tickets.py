@@ -22,7 +22,8 @@ from mobile_api.actor import Actor
 from .. import events
 from ..calendar import within_hours
 from ..errors import HallClosed, InvalidPriority, ItemNotHandled, OutsideOpeningHours, TicketNotFound
-from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
+from ..models import (LANE_APPOINTMENT, LANE_NAMES, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue,  # noqa: F401
+                      Ticket)
 from ..policy import Policy
 from . import cache, periods
 from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, local_today, windows_serving
@@ -196,4 +197,3 @@ def estimate(session: Session, ticket: Ticket, now: datetime, policy: Policy) ->
     return ahead, int(round(wait.total_seconds() / 60))
 
 
-LANE_NAMES = {LANE_PRIORITY: "priority", LANE_APPOINTMENT: "appointment", LANE_WALK_IN: "walk_in"}

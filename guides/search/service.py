@@ -56,6 +56,10 @@ def _allowed(session: Session, index: SearchIndex, args: dict) -> set[int] | Non
     return allowed
 
 
+# What a suggestion points to; the app opens an item, a theme or a life event.
+SUGGESTION_KINDS = ("item", "theme", "life_event")
+
+
 def _suggestion(text, kind, item_code=None, theme_id=None, life_event_code=None) -> dict:
     return {"text": text, "kind": kind, "item_code": item_code, "theme_id": theme_id,
             "life_event_code": life_event_code}

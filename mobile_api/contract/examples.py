@@ -52,9 +52,12 @@ def _fits(example, prop: dict) -> bool:
         return False
     if isinstance(example, bool) and prop["type"] != "boolean":
         return False
-    if prop["type"] == "array" and "enum" in prop.get("items", {}):
+    if not isinstance(example, _JSON_TYPES[prop["type"]]):
         return False
-    return isinstance(example, _JSON_TYPES[prop["type"]])
+    if prop["type"] == "array":  # a word's list of codes is no list of objects (`life_events` of a search answer)
+        items = prop.get("items", {})
+        return "enum" not in items and all(_fits(element, items) for element in example)
+    return True
 
 
 def fill_parameters(operation: dict) -> None:

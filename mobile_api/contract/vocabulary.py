@@ -23,9 +23,9 @@ DESCRIPTIONS: dict[str, str] = {
     "ItemVersion.code": "事项编码", "ItemVersionSummary.code": "事项编码", "SearchHit.code": "事项编码",
     "Material.code": "材料编号（事项内唯一，如 M01）", "MaterialIn.code": "材料编号（事项内唯一，如 M01）",
     "MaterialStatus.code": "材料编号（事项内唯一，如 M01）",
-    "Department.code": "部门编码", "HallDetail.code": "服务大厅编码", "HallListEntry.code": "服务大厅编码",
+    "Department.code": "部门编码", **{f"{hall}.code": "服务大厅编码" for hall in ("HallDetail", "HallListEntry", "AdminHall")},
     "CategoryGroup.code": "投诉咨询类别编码（一级）", "CategoryLeaf.code": "投诉咨询类别编码（二级，`一级.二级`）",
-    "LifeEvent.code": "人生事件 / 法人事件编码",
+    "LifeEvent.code": "人生事件 / 法人事件编码", "LifeEventRef.code": "人生事件 / 法人事件编码",
     "implementation_code": "实施编码", "item_code": "事项编码（12 位）", "item": "事项编码（12 位）",
     "department_code": "部门编码", "department_name": "部门名称", "hall_id": "服务大厅编号",
     "hall_name": "服务大厅名称", "window_id": "窗口编号", "queue_id": "队列编号", "appointment_id": "预约编号",
@@ -149,7 +149,7 @@ def _each(words: dict[str, tuple[str, ...]], field: str) -> dict[str, str]:
 _CASES = ("Case", "CaseDetail", "StaffCase", "StaffCaseDetail")
 _RATINGS = ("Rating", "StaffRating")
 _RECTIFICATIONS = ("Rectification", "RectificationContact")
-_HALLS = ("HallDetail", "HallListEntry")
+_HALLS = ("HallDetail", "HallListEntry", "AdminHall")
 _ITEMS = ("Item", "ItemDraft", "ItemSummary", "ItemVersion", "SearchHit")
 # The words that mean something else in each schema, said per schema.
 DESCRIPTIONS.update({
@@ -170,7 +170,7 @@ DESCRIPTIONS.update({
     **_each({"队列名称": ("BookingQueue", "HallBoardQueue"), "窗口名称": ("BookingWindow",),
              "类别名称": ("CategoryGroup", "CategoryLeaf"), "部门名称": ("Department",), "收费项目名称": ("Fee",),
              "服务大厅名称": _HALLS, "设备名称": ("KioskAccount",), "法律法规名称": ("LegalBasis",),
-             "事件名称": ("LifeEvent",), "一件事名称": ("Theme", "ThemeDetail")}, "name"),
+             "事件名称": ("LifeEvent", "LifeEventRef"), "一件事名称": ("Theme", "ThemeDetail")}, "name"),
     **_each({"差评原因编码（见 /ratings/options）": _RATINGS + _RECTIFICATIONS, "调整原因": ("CalendarOverride",
              "CalendarOverrideCreate"), "申请延期的原因": ("CaseExtend",), "转办原因": ("CaseTransfer",),
              "撤销原因": ("Revoke",), "停用原因": ("StaffDeactivate",), "须补正的原因": ("SupplementItem",),
@@ -253,6 +253,9 @@ EXAMPLES.update({f"{schema}.name": name for name, schemas in {
     "居民身份证": ("Material", "MaterialIn", "MaterialStatus", "MergedMaterial"),
     "新生儿出生一件事": ("Theme", "ThemeDetail"),
 }.items() for schema in schemas})
+EXAMPLES.update({f"{schema}.code": "CITY-01" for schema in ("HallDetail", "HallListEntry", "AdminHall", "HallCreate")})
+EXAMPLES.update({"LifeEvent.code": "birth", "LifeEventRef.code": "birth", "LifeEventRef.name": "出生",
+                 "life_event_code": "birth"})
 EXAMPLES["stages"] = [["130300020000"], ["130300010000"]]
 
 # Query parameters: the same words, as filters.

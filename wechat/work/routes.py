@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import marshmallow as ma
 from flask_smorest import Blueprint
+from marshmallow import validate
 
 from identity.auth import current_actor, require_roles
 from mobile_api.pagination import PAGINATION_HEADER_DOC, PageArgsSchema, paginate, pagination_header
 from mobile_api.uow import current_uow
 
 from . import inbox
+from .models import WECOM_STATUSES
+from .notices import EVENT_KINDS
 
 blp = Blueprint("staff_notices", __name__, url_prefix="/api/v1/staff/notices", description="工作通知（站内信箱）")
 STAFF = ("clerk", "approver", "admin")
@@ -20,26 +23,31 @@ class NoticeListArgsSchema(PageArgsSchema):
 
 
 class StaffNoticeSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    event = ma.fields.String(required=True, metadata={"description": "case_urged, case_dispatched, "
-                                                                    "application_warning, application_overdue, "
-                                                                    "rectification_opened, rectification_overdue, "
-                                                                    "waiting_warning …"})
-    title = ma.fields.String(required=True)
-    body = ma.fields.String(required=True)
-    data = ma.fields.Dict(required=True)
+    id = ma.fields.Integer(required=True, metadata={"description": "通知编号"})
+    # Open: a producer newer than notices.EVENTS still delivers its event as sent.
+    event = ma.fields.String(required=True, metadata={
+        "description": "通知事件：" + ", ".join(EVENT_KINDS) + " …（较新的发送方可能送来其他事件，按通用文字显示）",
+        "example": EVENT_KINDS[0]})
+    title = ma.fields.String(required=True, metadata={"description": "通知标题", "example": "催办"})
+    body = ma.fields.String(required=True, metadata={
+        "description": "通知正文（由事件和 data 生成）",
+        "example": "诉求 #1024 已超过答复期限（2026-11-27 09:30），请尽快答复。"})
+    data = ma.fields.Dict(required=True, metadata={"description": "事件的原始数据（如 case_id、reply_due_at）",
+                                                   "example": {"case_id": 1024,
+                                                               "reply_due_at": "2026-11-27T01:30:00Z"}})
     created_at = ma.fields.DateTime(required=True)
-    read_at = ma.fields.DateTime(allow_none=True, required=True)
-    wecom_status = ma.fields.String(required=True, metadata={"description": "unbound (只在站内) | pending | sent | "
-                                                                           "failed: 企业微信的投递结果"})
+    read_at = ma.fields.DateTime(allow_none=True, required=True,
+                                 metadata={"description": "标记已读的时间（UTC，ISO 8601）；未读为 null"})
+    wecom_status = ma.fields.String(required=True, validate=validate.OneOf(WECOM_STATUSES), metadata={
+        "description": "unbound (只在站内) | pending | sent | failed: 企业微信的投递结果"})
 
 
 class UnreadCountSchema(ma.Schema):
-    unread = ma.fields.Integer(required=True)
+    unread = ma.fields.Integer(required=True, metadata={"description": "未读通知数"})
 
 
 class MarkedSchema(ma.Schema):
-    marked = ma.fields.Integer(required=True)
+    marked = ma.fields.Integer(required=True, metadata={"description": "本次标记为已读的通知数"})
 
 
 @blp.route("", methods=["GET"])

@@ -41,3 +41,15 @@ def test_the_vocabulary_fills_only_what_a_field_does_not_say_and_only_where_its_
     assert props["hall_id"]["description"] == "own words" and "example" not in props["hall_id"]  # 1 is no string
     assert "example" not in props["level"]  # the enum speaks for itself
     assert props["deadline"] == {"allOf": [{"$ref": "#/components/schemas/Deadline"}], "description": "办理时限"}
+
+
+def test_a_words_list_example_fills_only_a_list_of_its_own_kind():
+    schema = {"properties": {
+        "life_events": {"type": "array", "items": {"$ref": "#/components/schemas/LifeEventRef"}},
+        "keywords": {"type": "array", "items": {"type": "integer"}},
+        "topics": {"type": "array", "items": {"type": "string"}}}}
+    fill_schema("Anything", schema)
+    props = schema["properties"]
+    assert "example" not in props["life_events"]  # the word's example is a list of codes, these are objects
+    assert "example" not in props["keywords"]
+    assert props["topics"]["example"] == ["户籍"]
