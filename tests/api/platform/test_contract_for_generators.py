@@ -19,7 +19,7 @@ CLOSED = {"status", "state", "kind", "level", "role", "channel", "channels", "so
           "satisfaction", "about_type", "extension_status", "rectification_state", "citizen_level", "delivery_method",
           "item_type", "principal_kind", "actor_kind", "actor_role", "from_status", "to_status", "rated_by", "period",
           "group_by", "priority_reason", "token_type", "provided_by", "flag", "decision", "outcome", "method",
-          "service_object", "type", "event", "database", "redis"}
+          "service_object", "type", "event", "database", "redis", "wecom_status", "language"}
 # Where a closed name is not a closed set; why, per entry.
 OPEN = {
     "Problem.status": "the HTTP status, an integer",
