@@ -254,6 +254,7 @@ EXAMPLES.update({f"{schema}.name": name for name, schemas in {
     "新生儿出生一件事": ("Theme", "ThemeDetail"),
 }.items() for schema in schemas})
 EXAMPLES.update({f"{schema}.code": "CITY-01" for schema in ("HallDetail", "HallListEntry", "AdminHall", "HallCreate")})
+EXAMPLES.update({"CalendarOverride.reason": "台风停工", "CalendarOverrideCreate.reason": "台风停工"})
 EXAMPLES.update({"LifeEvent.code": "birth", "LifeEventRef.code": "birth", "LifeEventRef.name": "出生",
                  "life_event_code": "birth"})
 EXAMPLES["stages"] = [["130300020000"], ["130300010000"]]
