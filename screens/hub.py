@@ -16,6 +16,8 @@ import queue
 import threading
 import time
 
+import redis
+
 from booking.events import CHANNEL_PATTERN
 
 log = logging.getLogger("screens.hub")
@@ -107,11 +109,14 @@ class Hub:
                         backoff = 0.2
                     elif message.get("type") == "pmessage":
                         self._dispatch(message["channel"], message["data"])
-            except Exception:
+            except Exception as exc:
                 if self._idle_exit(float("-inf")):
                     return  # nobody listens: no reconnecting for nobody
                 if self.connected.is_set():
-                    log.warning("hall events subscriber lost Redis; streams will replay", exc_info=True)
+                    # an outage is expected and says enough in one line; anything else keeps its traceback
+                    expected = isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError))
+                    log.warning("hall events subscriber lost Redis (%s); streams will replay", exc,
+                                exc_info=not expected)
                 self.connected.clear()
                 self._fan_out(None, LOST)
                 time.sleep(backoff)
