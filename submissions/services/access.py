@@ -96,6 +96,10 @@ def check_step(actor: Actor, application: Application, action: str, roles: tuple
     if kind not in roles:
         who = "综合窗口工作人员" if roles == (access.CLERK,) else "本部门审批人员"
         raise StaffForbidden(f"“{label}”只能由{who}办理")
+    if kind == access.CLERK and not access.placed_in_hall(actor):
+        # Its steps are taken at a hall's window; an acceptance without a hall
+        # would leave the application at every hall's general desk for good.
+        raise StaffForbidden(f"“{label}”须由服务大厅的窗口工作人员办理，您的账号未分配大厅")
     needs_department = own_department or (action == "request_supplement" and kind == access.APPROVER)
     if needs_department and not access.acts_for_department(actor, application.department_code):
         raise StaffForbidden("只有事项所属部门的审批人员可以作出决定")
