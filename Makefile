@@ -34,7 +34,7 @@ migrate: install
 	$(BIN)/flask db upgrade
 
 seed: migrate
-	$(BIN)/flask seed
+	$(BIN)/flask seed --sample
 
 run: install
 	$(BIN)/python -m mobile_api.embedded.stack --port $(PORT)

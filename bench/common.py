@@ -33,8 +33,9 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def gunicorn(app_spec: str, env: dict | None = None, workers: int = 2, threads: int = 1, port: int | None = None,
-             worker_class: str = "sync"):
-    """Start `gunicorn app_spec` on 127.0.0.1 and wait until it answers."""
+             worker_class: str = "sync", cwd: Path | None = None):
+    """Start `gunicorn app_spec` on 127.0.0.1 and wait until it answers
+    (from `cwd`, by default this tree: another checkout serves its own code)."""
     port = port or free_port()
     full_env = dict(os.environ)
     full_env.update(env or {})
@@ -42,7 +43,7 @@ def gunicorn(app_spec: str, env: dict | None = None, workers: int = 2, threads: 
     cmd = [PYTHON, "-m", "gunicorn", app_spec, "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
            "--threads", str(threads), "--worker-class", worker_class, "--log-level", "warning",
            "--keep-alive", "30"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, cwd=cwd or ROOT, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.time() + 60
         while time.time() < deadline:

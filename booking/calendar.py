@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Mapping
 
 from mobile_api.clock import LOCAL_TZ
-from mobile_api.workdays import add_working_days, day_info
+from mobile_api.workdays import Declared, add_working_days, day_info
 
 
 @dataclass(frozen=True)
@@ -39,11 +39,12 @@ def default_hours(opening_hours: Mapping[str, list | None]) -> tuple[str, str] |
 
 
 def hall_day(opening_hours: Mapping[str, list | None], day: date,
-             overrides: Mapping[date, bool] | None = None) -> HallDay:
+             overrides: Mapping[date, bool] | None = None, declared: Declared | None = None) -> HallDay:
     """Open on national working days (make-up days included) and on ordinary
-    weekends the hall lists hours for; closed on public holidays; an override
-    wins over everything."""
-    info = day_info(day, overrides)
+    weekends the hall lists hours for; closed on public holidays (past the
+    holiday library: the fixed-date ones and those of a loaded notice); an
+    override wins over everything."""
+    info = day_info(day, overrides, declared)
     own = opening_hours.get(str(day.weekday()))
     own_hours = (own[0], own[1]) if own else None
     if info.overridden:
@@ -57,6 +58,19 @@ def hall_day(opening_hours: Mapping[str, list | None], day: date,
     if is_open and hours is None:
         is_open = False
     return HallDay(day, is_open, info.confirmed, info.holiday_name, info.overridden, hours)
+
+
+def within_hours(hall_day_: HallDay, moment: datetime) -> bool:
+    """Whether `moment` falls between the day's opening and closing time
+    (local). The lunch break counts as open: a number taken then is called
+    after it, as at the counter."""
+    if not hall_day_.open or hall_day_.hours is None:
+        return False
+    local = moment.astimezone(LOCAL_TZ)
+    if local.date() != hall_day_.day:
+        return False
+    opens, closes = (_parse_hhmm(v) for v in hall_day_.hours)
+    return opens <= local.time() < closes
 
 
 def slot_starts(hall_day_: HallDay, lunch_start: str | None, lunch_end: str | None,
@@ -85,8 +99,9 @@ def slot_starts(hall_day_: HallDay, lunch_start: str | None, lunch_end: str | No
     return slots
 
 
-def last_bookable_day(today: date, horizon_working_days: int, overrides: Mapping[date, bool] | None = None) -> date:
-    return add_working_days(today, horizon_working_days, overrides)
+def last_bookable_day(today: date, horizon_working_days: int, overrides: Mapping[date, bool] | None = None,
+                      declared: Declared | None = None) -> date:
+    return add_working_days(today, horizon_working_days, overrides, declared)
 
 
 def distance_meters(lat1: float, lng1: float, lat2: float, lng2: float) -> float:

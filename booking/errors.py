@@ -50,6 +50,11 @@ class HallClosed(Unprocessable):
     title = "大厅当天不办公"
 
 
+class OutsideOpeningHours(Conflict):
+    code = "booking.outside_opening_hours"
+    title = "不在大厅办公时间内"
+
+
 class NoSuchSlot(Unprocessable):
     code = "booking.no_such_slot"
     title = "没有这个时段"
@@ -143,3 +148,58 @@ class RequeueUsed(Conflict):
 class InvalidPriority(Unprocessable):
     code = "booking.invalid_priority"
     title = "绿色通道信息不正确"
+
+
+class SetupInvalid(Unprocessable):
+    code = "booking.setup_invalid"
+    title = "大厅设置不正确"
+
+
+class SetupConflict(Conflict):
+    code = "booking.setup_conflict"
+    title = "大厅设置冲突"
+
+
+class QueueNotFound(NotFound):
+    code = "booking.no_such_queue"
+    title = "队列不存在"
+
+
+class SessionNotFound(NotFound):
+    code = "booking.session_not_found"
+    title = "柜台会话不存在"
+
+
+class NoOpenSession(Conflict):
+    code = "booking.session_required"
+    title = "尚未在该窗口开始柜台会话"
+
+
+class NoCurrentSession(NotFound):
+    code = "booking.no_session"
+    title = "尚未开始柜台会话"
+
+
+class NotYourSession(Forbidden):
+    code = "booking.not_your_session"
+    title = "不是本人的柜台会话"
+
+
+class WindowTaken(Conflict):
+    code = "booking.window_taken"
+    title = "窗口已有工作人员"
+
+
+class SessionAlreadyOpen(Conflict):
+    code = "booking.session_open"
+    title = "已在其他窗口开始柜台会话"
+
+
+class SessionStateConflict(Conflict):
+    code = "booking.session_state"
+    title = "柜台会话当前状态不允许此操作"
+
+
+class WindowBusy(Conflict):
+    code = "booking.window_busy"
+    title = "本窗口仍有在办的号"

@@ -26,6 +26,14 @@ def tickets_today(app):
     return _today_by_status(app, Ticket)
 
 
+def waiting_warnings_today(app):
+    from .services.supervision import warnings_today
+
+    with app.extensions["db"].new_session() as session:
+        rows = warnings_today(session, app.extensions["clock"].now())
+    return [((str(hall_id),), count) for hall_id, count in rows]
+
+
 def register(app) -> None:
     from mobile_api.metrics import register_gauge_source
 
@@ -33,3 +41,5 @@ def register(app) -> None:
                           appointments_today)
     register_gauge_source(app, "fingertip_booking_tickets_today", "今日 (上海时间) 取号数, 按状态", ["status"],
                           tickets_today)
+    register_gauge_source(app, "fingertip_booking_waiting_warnings_today",
+                          "今日 (上海时间) 排队等候超时预警（电子监察）的号数, 按大厅", ["hall_id"], waiting_warnings_today)

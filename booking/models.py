@@ -26,7 +26,9 @@ from mobile_api.db import Base, UTCDateTime
 HALL_LEVELS = ("city", "town", "village")
 ACTIVE_APPOINTMENT = ("booked", "checked_in")
 APPOINTMENT_STATUSES = ("booked", "checked_in", "cancelled", "no_show")
-TICKET_STATUSES = ("waiting", "called", "completed", "skipped", "cancelled")
+TICKET_STATUSES = ("waiting", "called", "serving", "completed", "skipped", "cancelled")
+# A window holds at most one ticket in these states (a partial unique index).
+AT_WINDOW = ("called", "serving")
 PRIORITY_REASONS = ("elderly", "disabled", "pregnant")
 
 # Lanes order the queue: 绿色通道 first, then checked-in appointments, then walk-ins.
@@ -53,8 +55,11 @@ class Hall(Base):
     lunch_end: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # "you are Nth in line": a citizen is told once when this many remain ahead (0: never)
+    notify_position: Mapped[int] = mapped_column(Integer, nullable=False, default=5, server_default=text("5"))
 
-    __table_args__ = (CheckConstraint("level IN ('city', 'town', 'village')", name="level"),)
+    __table_args__ = (CheckConstraint("level IN ('city', 'town', 'village')", name="level"),
+                      CheckConstraint("notify_position >= 0 AND notify_position <= 99", name="notify_position"))
 
 
 class HallQueue(Base):
@@ -69,8 +74,12 @@ class HallQueue(Base):
     general: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # calls in a row that went ahead of an older walk-in (fairness rule)
     ahead_streak: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    # bookable places per serving window and slot; None: BOOKING_PLACES_PER_WINDOW
+    places_per_window: Mapped[int | None] = mapped_column(Integer)
 
-    __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_booking_queues_hall_id_prefix"),)
+    __table_args__ = (UniqueConstraint("hall_id", "prefix", name="uq_booking_queues_hall_id_prefix"),
+                      CheckConstraint("places_per_window IS NULL OR places_per_window BETWEEN 1 AND 100",
+                                      name="places_per_window"))
 
 
 class HallItem(Base):
@@ -124,6 +133,21 @@ class CalendarOverride(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
     __table_args__ = (UniqueConstraint("hall_id", "day", name="uq_booking_calendar_overrides_hall_id_day"),)
+
+
+class DeclaredDay(Base):
+    """A day of the State Council's holiday notice for a year the holiday
+    library does not know yet (`flask booking holidays load`): a holiday, or
+    a make-up working day (调休)."""
+
+    __tablename__ = "booking_declared_days"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    working: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    name: Mapped[str] = mapped_column(String(32), nullable=False)
+    source: Mapped[str] = mapped_column(String(255), nullable=False)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
 
 
 class Slot(Base):
@@ -229,12 +253,85 @@ class Ticket(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     skipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     requeued: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # the counter session (window + clerk) that called it last: what periods and ratings are attributed to
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("booking_counter_sessions.id"))
+    serving_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # when the current wait began, if not at queued_at (a transfer keeps the
+    # place in line but starts a new waiting period)
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    position_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    waiting_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         UniqueConstraint("origin_queue_id", "local_date", "number",
                          name="uq_booking_tickets_origin_queue_id_local_date_number"),
-        CheckConstraint("status IN ('waiting', 'called', 'completed', 'skipped', 'cancelled')", name="status"),
+        CheckConstraint("status IN ('waiting', 'called', 'serving', 'completed', 'skipped', 'cancelled')",
+                        name="status"),
+        # 一窗一号: two presses of call-next can never leave two tickets at one window
+        Index("uq_booking_tickets_window_busy", "window_id", unique=True,
+              postgresql_where=text("status IN ('called', 'serving')")),
         Index("ix_booking_tickets_queue_waiting", "queue_id", "status", "lane", "queued_at"),
         Index("ix_booking_tickets_hall_day", "hall_id", "local_date"),
         Index("ix_booking_tickets_citizen", "citizen_id"),
+    )
+
+
+SESSION_OPEN = ("open", "paused")
+
+
+class CounterSession(Base):
+    """A clerk at a window (柜台会话): one clerk per window and one window per
+    clerk while open or paused, by partial unique indexes."""
+
+    __tablename__ = "booking_counter_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("booking_halls.id"), nullable=False)
+    window_id: Mapped[int] = mapped_column(ForeignKey("booking_windows.id"), nullable=False)
+    staff_id: Mapped[int] = mapped_column(Integer, nullable=False)
+    status: Mapped[str] = mapped_column(String(8), nullable=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    paused_seconds: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'paused', 'closed')", name="status"),
+        Index("uq_booking_counter_sessions_window_open", "window_id", unique=True,
+              postgresql_where=text("status IN ('open', 'paused')")),
+        Index("uq_booking_counter_sessions_staff_open", "staff_id", unique=True,
+              postgresql_where=text("status IN ('open', 'paused')")),
+        Index("ix_booking_counter_sessions_hall_opened", "hall_id", "opened_at"),
+    )
+
+
+PERIOD_KINDS = ("waiting", "called", "serving")
+
+
+class TicketPeriod(Base):
+    """One stretch of a ticket's life (TheQ's Period): waiting in a queue,
+    called to a window, served at it; with the window, clerk and session."""
+
+    __tablename__ = "booking_ticket_periods"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("booking_tickets.id", ondelete="CASCADE"), nullable=False)
+    hall_id: Mapped[int] = mapped_column(ForeignKey("booking_halls.id"), nullable=False)
+    queue_id: Mapped[int] = mapped_column(ForeignKey("booking_queues.id"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # what ended it: call, serve, complete, skip, transfer, cancel
+    end_reason: Mapped[str | None] = mapped_column(String(10))
+    window_id: Mapped[int | None] = mapped_column(ForeignKey("booking_windows.id"))
+    staff_id: Mapped[int | None] = mapped_column(Integer)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("booking_counter_sessions.id"))
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('waiting', 'called', 'serving')", name="kind"),
+        CheckConstraint("ended_at IS NULL OR ended_at >= started_at", name="ordered"),
+        Index("ix_booking_ticket_periods_ticket_id", "ticket_id"),
+        Index("uq_booking_ticket_periods_open", "ticket_id", unique=True, postgresql_where=text("ended_at IS NULL")),
+        Index("ix_booking_ticket_periods_queue_ended", "queue_id", "kind", "ended_at"),
+        Index("ix_booking_ticket_periods_hall_started", "hall_id", "started_at"),
     )

@@ -26,6 +26,8 @@ class Policy:
     priority_streak: int = 3
     skip_after_calls: int = 3
     default_service: timedelta = timedelta(minutes=10)
+    service_min_samples: int = 5
+    waiting_warning: timedelta = timedelta(minutes=60)
     qr_key: bytes = b"test-only-qr-key"
 
 
@@ -47,5 +49,7 @@ def policy_from_config(config) -> Policy:
         priority_streak=config["BOOKING_PRIORITY_STREAK"],
         skip_after_calls=config["BOOKING_SKIP_AFTER_CALLS"],
         default_service=timedelta(minutes=config["BOOKING_DEFAULT_SERVICE_MINUTES"]),
+        service_min_samples=config["BOOKING_SERVICE_MIN_SAMPLES"],
+        waiting_warning=timedelta(minutes=config["BOOKING_WAITING_WARNING_MINUTES"]),
         qr_key=derive_key(config["BOOKING_QR_KEY"], config["SECRET_KEY"]),
     )

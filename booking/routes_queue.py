@@ -28,7 +28,8 @@ def ticket_view(session, ticket, clock, policy) -> dict:
         "local_date": ticket.local_date, "lane": tickets.LANE_NAMES[ticket.lane],
         "priority_reason": ticket.priority_reason, "source": ticket.source, "status": ticket.status,
         "item_code": ticket.item_code, "appointment_id": ticket.appointment_id, "window_id": ticket.window_id,
-        "call_count": ticket.call_count, "requeued": ticket.requeued, "issued_at": ticket.issued_at,
+        "session_id": ticket.session_id, "call_count": ticket.call_count, "requeued": ticket.requeued,
+        "issued_at": ticket.issued_at,
         "position": ahead, "estimated_wait_minutes": wait,
     }
 
@@ -73,11 +74,12 @@ def get_ticket(ticket_id):
 @blp.route("/windows/<int:window_id>/call-next", methods=["POST"])
 @require_roles("clerk")
 @blp.response(200, TicketSchema)
-@blp.alt_response(409, description="没有等候的号（booking.queue_empty）或本窗口仍有在办的号")
+@blp.alt_response(409, description="没有等候的号（booking.queue_empty）、本窗口仍有在办的号（booking.window_busy）"
+                                   "或未在该窗口开始柜台会话（booking.session_required）")
 def call_next(window_id):
-    """Call the next ticket this window can serve: by priority, then time, with the fairness rule."""
+    """Call the next ticket for this window, through the clerk's counter session at it."""
     session, clock, policy = _ctx()
-    ticket = calling.call_next(session, current_actor(), clock, policy, window_id)
+    ticket = calling.call_next_at_window(session, current_actor(), clock, policy, window_id)
     return ticket_view(session, ticket, clock, policy)
 
 
@@ -88,6 +90,15 @@ def recall_ticket(ticket_id):
     """Call the ticket being served again."""
     session, clock, policy = _ctx()
     return ticket_view(session, calling.recall(session, current_actor(), clock, ticket_id), clock, policy)
+
+
+@blp.route("/tickets/<int:ticket_id>/serve", methods=["POST"])
+@require_roles("clerk")
+@blp.response(200, TicketSchema)
+def serve_ticket(ticket_id):
+    """The called citizen is at the window: start serving (the called period ends, serving begins)."""
+    session, clock, policy = _ctx()
+    return ticket_view(session, calling.serve(session, current_actor(), clock, ticket_id), clock, policy)
 
 
 @blp.route("/tickets/<int:ticket_id>/skip", methods=["POST"])
@@ -141,6 +152,6 @@ def hall_board(hall_id):
 @blp.arguments(HallStatsQueryArgsSchema, location="query")
 @blp.response(200, HallDayStatsSchema)
 def hall_stats(args, hall_id):
-    """A hall's day: tickets, average wait and service time, no-shows (staff)."""
-    session, _, _ = _ctx()
-    return stats.stats_for_staff(session, current_actor(), hall_id, args["date"])
+    """A hall's day: tickets, waits, service times per queue, window, clerk and hour, no-shows (staff)."""
+    session, clock, policy = _ctx()
+    return stats.stats_for_staff(session, current_actor(), hall_id, args["date"], clock.now(), policy)

@@ -115,6 +115,9 @@ class CalendarOverrideSchema(ma.Schema):
     date = fields.Date(required=True, attribute="day")
     open = fields.Boolean(required=True)
     reason = fields.String(required=True)
+    appointments_cancelled = fields.Integer(
+        required=True, dump_default=0,
+        metadata={"description": "闭厅时取消（并已通知市民）的当日预约数"})
 
 
 # -- appointments ------------------------------------------------------------
@@ -186,10 +189,13 @@ class TicketSchema(ma.Schema):
     lane = fields.String(required=True, metadata={"description": "priority | appointment | walk_in"})
     priority_reason = fields.String(allow_none=True, required=True)
     source = fields.String(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True,
+                           metadata={"description": "waiting | called | serving | completed | skipped | cancelled"})
     item = fields.String(allow_none=True, required=True, attribute="item_code")
     appointment_id = fields.Integer(allow_none=True, required=True)
     window_id = fields.Integer(allow_none=True, required=True)
+    session_id = fields.Integer(allow_none=True, required=True,
+                                metadata={"description": "叫号的柜台会话（窗口 + 工作人员）"})
     call_count = fields.Integer(required=True)
     requeued = fields.Boolean(required=True)
     issued_at = fields.DateTime(required=True)
@@ -223,6 +229,42 @@ class HallStatsQueryArgsSchema(StrictSchema):
     date = fields.Date(required=True)
 
 
+class _WindowTimeSchema(ma.Schema):
+    tickets = fields.Integer(required=True, metadata={"description": "在窗口叫号或办理过的号数"})
+    completed = fields.Integer(required=True)
+    window_minutes = fields.Float(required=True, metadata={"description": "叫号与办理占用窗口的总分钟数"})
+    average_service_minutes = fields.Float(allow_none=True, required=True)
+
+
+class HallWindowStatsSchema(_WindowTimeSchema):
+    window_id = fields.Integer(required=True)
+    window_number = fields.String(allow_none=True, required=True)
+    window_name = fields.String(allow_none=True, required=True)
+    staffed_minutes = fields.Float(required=True, metadata={"description": "柜台会话在岗分钟数（不含暂停）"})
+
+
+class HallClerkStatsSchema(_WindowTimeSchema):
+    staff_id = fields.Integer(required=True)
+
+
+class HallHourStatsSchema(ma.Schema):
+    hour = fields.Integer(required=True, metadata={"description": "上海时间的小时 0–23"})
+    issued = fields.Integer(required=True)
+    called = fields.Integer(required=True)
+    completed = fields.Integer(required=True)
+    average_wait_minutes = fields.Float(allow_none=True, required=True)
+
+
+class HallQueueStatsSchema(ma.Schema):
+    queue_id = fields.Integer(required=True)
+    prefix = fields.String(required=True)
+    name = fields.String(required=True)
+    samples = fields.Integer(required=True, metadata={"description": "近 7 天实测办理样本数（最多 20）"})
+    measured_service_minutes = fields.Float(allow_none=True, required=True)
+    estimate_service_minutes = fields.Float(required=True, metadata={"description": "估算等候实际使用的单笔时长"})
+    measured = fields.Boolean(required=True, metadata={"description": "样本足够，估算用实测值"})
+
+
 class HallDayStatsSchema(ma.Schema):
     hall_id = fields.Integer(required=True)
     date = fields.Date(required=True)
@@ -238,3 +280,8 @@ class HallDayStatsSchema(ma.Schema):
     appointments = fields.Integer(required=True)
     checked_in = fields.Integer(required=True)
     no_shows = fields.Integer(required=True)
+    waiting_warnings = fields.Integer(required=True, metadata={"description": "当天等候超时预警的号数"})
+    queues = fields.List(fields.Nested(HallQueueStatsSchema), required=True)
+    windows = fields.List(fields.Nested(HallWindowStatsSchema), required=True)
+    clerks = fields.List(fields.Nested(HallClerkStatsSchema), required=True)
+    hours = fields.List(fields.Nested(HallHourStatsSchema), required=True)

@@ -21,5 +21,9 @@ SETTINGS = [
     Setting("BOOKING_PRIORITY_STREAK", 3, int, "公平规则：连续叫号越过最早的普通号不超过此次数"),
     Setting("BOOKING_SKIP_AFTER_CALLS", 3, int, "叫号满此次数仍未到才可过号"),
     Setting("BOOKING_DEFAULT_SERVICE_MINUTES", 10, int, "无近期数据时估算等候用的单笔办理时长（分钟）"),
+    Setting("BOOKING_SERVICE_MIN_SAMPLES", 5, int,
+            "估算等候按队列实测办理时长（近 7 天最近 20 笔）；样本少于此数时用默认办理时长"),
+    Setting("BOOKING_WAITING_WARNING_MINUTES", 60, int,
+            "电子监察：排队等候超过此分钟数即向大厅管理员预警（每号一次；0 为关闭）"),
     Setting("BOOKING_QR_KEY", "", str, "预约二维码签名密钥；为空时由 SECRET_KEY 派生"),
 ]

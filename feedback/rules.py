@@ -23,6 +23,7 @@ class Rules:
     kiosk_rating_window_minutes: int = 10
     callback_days: int = 1
     rectification_days: int = 5
+    public_staff_names: bool = False
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Rules":
@@ -43,4 +44,5 @@ class Rules:
             kiosk_rating_window_minutes=int(get("FEEDBACK_KIOSK_RATING_WINDOW_MINUTES")),
             callback_days=int(get("FEEDBACK_CALLBACK_DAYS")),
             rectification_days=int(get("FEEDBACK_RECTIFICATION_DAYS")),
+            public_staff_names=bool(get("FEEDBACK_PUBLIC_STAFF_NAMES")),
         )

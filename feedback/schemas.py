@@ -104,7 +104,8 @@ class RatingStatsArgsSchema(_Strict):
     month = ma.fields.Integer(validate=validate.Range(min=1, max=12))
     quarter = ma.fields.Integer(validate=validate.Range(min=1, max=4))
     group_by = _text(load_default="department",
-                                validate=validate.OneOf(("department", "hall", "window", "item")))
+                     validate=validate.OneOf(("department", "hall", "window", "item", "staff")),
+                     metadata={"description": "staff 仅在本市开启公开工作人员姓名时可用"})
 
 
 class StaffRatingStatsArgsSchema(RatingStatsArgsSchema):
@@ -277,10 +278,14 @@ class RectificationSchema(ma.Schema):
 
 class RectificationContactSchema(RectificationSchema):
     citizen_id = _opt(ma.fields.Integer(metadata={"description": "回访对象；每次读取均记入审计日志"}))
+    contact_phone = _opt(ma.fields.String(metadata={
+        "description": "回访电话（评价人绑定的手机号，不打码）：仅整改单所属部门（综合窗口为所属大厅）的管理员，"
+                       "且仅在待回访或已回访未办结时可见；每次读取单独记入审计日志"}))
 
 
 class RatingStatsRowSchema(ma.Schema):
     key = _opt(ma.fields.String())
+    name = _opt(ma.fields.String(metadata={"description": "部门、大厅、窗口（含大厅名）、事项或工作人员的名称"}))
     total = ma.fields.Integer(required=True)
     levels = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), required=True)
     satisfaction_rate = _opt(ma.fields.Float())

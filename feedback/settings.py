@@ -34,6 +34,8 @@ SETTINGS = [
             "窗口评价器只能评价本厅刚办结的取号，办结后多少分钟内"),
     Setting("FEEDBACK_CALLBACK_DAYS", 1, _positive_int, "差评回访时限（工作日）"),
     Setting("FEEDBACK_RECTIFICATION_DAYS", 5, _positive_int, "差评整改（整改、解释或申诉）时限（工作日）"),
+    Setting("FEEDBACK_PUBLIC_STAFF_NAMES", False, parse_bool,
+            "公开的好差评统计可按工作人员分组并显示姓名（本市选择公开时开启），默认关闭"),
     Setting("FEEDBACK_RATELIMIT_SUBMIT", "20 per minute", str, "提交诉求、评价与上传照片的频率上限（每 IP）"),
 ]
 

@@ -9,10 +9,10 @@ from .models import Material, ServiceItem
 
 # Fields copied as they are between the data shape and the row.
 ITEM_FIELDS = (
-    "code", "implementation_code", "name", "item_type", "level", "service_object", "legal_basis", "conditions",
+    "code", "implementation_code", "name", "name_en", "item_type", "level", "service_object", "legal_basis", "conditions",
     "fees", "steps", "statutory_days", "promised_days", "visits_required", "visits_reason", "online_depth",
     "channels", "appointment_supported", "postal_delivery", "cross_town", "in_person_required",
-    "certificate_type", "consult_phone", "complaint_phone", "faqs", "topics", "keywords", "life_events",
+    "certificate_type", "consult_phone", "complaint_phone", "faqs", "topics", "keywords", "keywords_en", "life_events",
     "form_fields",
 )
 MATERIAL_FIELDS = ("code", "name", "required", "condition", "form", "copies", "source", "shared_waiver",

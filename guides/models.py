@@ -31,6 +31,7 @@ class Department(Base):
     number: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False)
     short_name: Mapped[str] = mapped_column(String(16), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(128))
     credit_code: Mapped[str | None] = mapped_column(String(18))
     consult_phone: Mapped[str | None] = mapped_column(String(32))
     complaint_phone: Mapped[str | None] = mapped_column(String(32))
@@ -57,6 +58,7 @@ class ServiceItem(Base):
 
     implementation_code: Mapped[str] = mapped_column(String(21), nullable=False)
     name: Mapped[str] = mapped_column(String(128), nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(200))  # required at publish (validation rule "english")
     department_code: Mapped[str] = mapped_column(ForeignKey("guide_departments.code"), nullable=False)
     item_type: Mapped[str] = mapped_column(String(16), nullable=False)
     level: Mapped[str] = mapped_column(String(8), nullable=False)
@@ -81,6 +83,7 @@ class ServiceItem(Base):
     faqs: Mapped[list] = mapped_column(JSON, nullable=False)
     topics: Mapped[list] = mapped_column(JSON, nullable=False)
     keywords: Mapped[list] = mapped_column(JSON, nullable=False)
+    keywords_en: Mapped[list | None] = mapped_column(JSON)
     life_events: Mapped[list] = mapped_column(JSON, nullable=False)
     form_fields: Mapped[list] = mapped_column(JSON, nullable=False)
     effective_date: Mapped[date] = mapped_column(Date, nullable=False)
@@ -143,6 +146,7 @@ class Theme(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     name: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    name_en: Mapped[str | None] = mapped_column(String(128))
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # personal | business
     description: Mapped[str] = mapped_column(Text, nullable=False)
     position: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -155,7 +159,10 @@ class Theme(Base):
 
 
 class LifeEvent(Base):
-    """人生事件 / 法人事件 for browsing; items name them in `life_events`."""
+    """人生事件 / 法人事件: the app's 一件事 entry page and a concept map for
+    search. Its items are `item_codes` (most important first) plus every item
+    naming the event in its own `life_events`; `phrases` are how citizens say
+    it (Mandarin, Cantonese after normalisation, English)."""
 
     __tablename__ = "guide_life_events"
 
@@ -164,3 +171,29 @@ class LifeEvent(Base):
     kind: Mapped[str] = mapped_column(String(16), nullable=False)  # personal | business
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False)
+    name_en: Mapped[str | None] = mapped_column(String(64))
+    description_en: Mapped[str | None] = mapped_column(Text)
+    phrases: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    item_codes: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+
+
+class UnmetQuery(Base):
+    """A search that found nothing, per scrubbed query text and day (no
+    personal data: digits are removed before it is stored), so the catalogue
+    team sees unmet demand. One row per (query, day) keeps the table small
+    however often a query is repeated."""
+
+    __tablename__ = "guide_unmet_queries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    query: Mapped[str] = mapped_column(String(100), nullable=False)
+    day: Mapped[date] = mapped_column(Date, nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    count: Mapped[int] = mapped_column(Integer, nullable=False)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("query", "day", name="uq_guide_unmet_queries_query"),
+        Index("ix_guide_unmet_queries_day", "day"),
+    )

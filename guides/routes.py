@@ -6,16 +6,19 @@ from flask import current_app, json, request
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
+from mobile_api.ratelimit import client_ip
 from mobile_api.pagination import PAGINATION_HEADER_DOC, pagination_header
 from mobile_api.uow import current_uow
 
 from . import services
+from .i18n import localise_item, localise_summary, negotiate
+from .services import unmet
 from .schemas import (DepartmentSchema, ItemDraftSchema, ItemQueryArgsSchema, ItemSchema, ItemVersionSchema,
                       ItemVersionSummarySchema, LifeEventSchema, SearchResponseSchema, SyncArgsSchema, SyncSchema,
                       ThemeDetailSchema, ThemeSchema)
 from .errors import ItemNotFound, ThemeNotFound
 from .search.build import IndexHolder, item_summary
-from .search.service import search_items
+from .search.service import FILTERS, search_items
 from .search.text import CONTROL
 
 blp = Blueprint("guides", __name__, url_prefix="/api/v1/guides", description="办事指南")
@@ -58,13 +61,46 @@ def _changed() -> None:
 
 # -- citizens and kiosks ----------------------------------------------------------
 
+def _language() -> str:
+    """Once per request; no header (most clients) costs no parsing."""
+    language = request.environ.get("guides.language")
+    if language is None:
+        language = negotiate(request.accept_languages) if "Accept-Language" in request.headers else "zh"
+        request.environ["guides.language"] = language
+    return language
+
+
+def _localised(response, language: str):
+    response.headers["Content-Language"] = language
+    response.vary.add("Accept-Language")
+    return response
+
+
+@blp.after_request
+def _say_language(response):
+    """Every catalogue answer may differ by Accept-Language: say so to caches."""
+    return _localised(response, _language())
+
+
+def _log_unmet(session, query: str, language: str) -> None:
+    actor = current_actor(required=False)
+    client = actor.subject if actor is not None else f"ip:{client_ip()}"
+    config = current_app.config
+    unmet.record(session, current_app.extensions["redis"], query=query, language=language, client=client,
+                 now=_clock().now(), per_client_per_hour=config["GUIDES_UNMET_PER_CLIENT_PER_HOUR"],
+                 retention_days=config["GUIDES_UNMET_RETENTION_DAYS"])
+
+
 @blp.route("/items", methods=["GET"])
 @blp.arguments(ItemQueryArgsSchema, location="query")
 @blp.response(200, SearchResponseSchema, headers=PAGINATION_HEADER_DOC)
 def search(args):
-    """Search and filter the published items, best match first."""
+    """Search and filter the published items, best match first (English with Accept-Language: en)."""
     session = _session()
-    body, total = search_items(session, holder().current(session), args)
+    language = _language()
+    body, total = search_items(session, holder().current(session), args, language)
+    if not body["matched"] and args["page"] == 1 and not any(k in args for k in FILTERS):
+        _log_unmet(session, body["query"], language)
     return body, 200, pagination_header(total, args["page"], args["page_size"])
 
 
@@ -73,8 +109,9 @@ def search(args):
 @blp.alt_response(304, description="未修改（If-None-Match 命中）")
 @blp.alt_response(404, description="事项不存在或未发布")
 def get_item(code):
-    """Read a published item's full guide (honours If-None-Match)."""
-    etag, body = holder().payload(_session, code, _dump_item)
+    """Read a published item's full guide (honours If-None-Match; English with Accept-Language: en)."""
+    language = _language()
+    etag, body = holder().payload(_session, code, lambda item: _dump_item(item, language), language)
     if request.if_none_match.contains_weak(etag.strip('"')):
         response = current_app.response_class(status=304)
     else:
@@ -84,8 +121,8 @@ def get_item(code):
     return response
 
 
-def _dump_item(item) -> bytes:
-    return json.dumps(_item_schema.dump(item), ensure_ascii=False).encode()
+def _dump_item(item, language: str = "zh") -> bytes:
+    return json.dumps(localise_item(_item_schema.dump(item), language), ensure_ascii=False).encode()
 
 
 @blp.route("/departments", methods=["GET"])
@@ -96,12 +133,12 @@ def departments():
 
 
 def _theme_view(theme, detail: bool) -> dict:
-    view = {"id": theme.id, "name": theme.name, "kind": theme.kind, "description": theme.description,
+    view = {"id": theme.id, "name": theme.name, "name_en": theme.name_en or theme.name, "kind": theme.kind, "description": theme.description,
             "member_codes": [m.code for m in theme.members],
             "total_promised_days": services.theme_promised_days(theme)}
     if detail:
         view.update(stages=theme.stages,
-                    members=[item_summary(m, m.department.name) for m in theme.members],
+                    members=[item_summary(m, m.department.name, m.department.name_en) for m in theme.members],
                     materials=services.merged_materials(theme), form_fields=services.merged_form(theme),
                     sum_promised_days=sum(m.promised_days for m in theme.members))
     return view
@@ -125,15 +162,24 @@ def theme(theme_id):
 @blp.route("/life-events", methods=["GET"])
 @blp.response(200, LifeEventSchema(many=True))
 def life_events():
-    """List the life events (personal) and business events for browsing."""
+    """List the life events (personal) and business events, with their items, for the 一件事 entry page."""
     session = _session()
     index = holder().current(session)
-    counts: dict[str, int] = {}
-    for doc in index.docs:
-        for name in doc.life_events:
-            counts[name] = counts.get(name, 0) + 1
-    return [{"code": e.code, "name": e.name, "kind": e.kind, "description": e.description,
-             "item_count": counts.get(e.name, 0)} for e in services.list_life_events(session)]
+    language = _language()
+    out = []
+    for event in services.list_life_events(session):
+        mapped = [c for c in event.item_codes or [] if c in index.by_code]
+        tagged = [index.docs[i].code for i in index.by_life_event.get(event.name, ())
+                  if index.docs[i].code not in mapped]
+        codes = mapped + tagged
+        out.append({"code": event.code, "name": (event.name_en or event.name) if language == "en" else event.name,
+                    "name_zh": event.name, "name_en": event.name_en or event.name, "kind": event.kind,
+                    "description": (event.description_en or event.description) if language == "en"
+                    else event.description,
+                    "description_en": event.description_en or event.description, "item_count": len(codes),
+                    "item_codes": codes,
+                    "items": [localise_summary(index.docs[index.by_code[c]].summary, language) for c in mapped]})
+    return out
 
 
 @blp.route("/sync", methods=["GET"])

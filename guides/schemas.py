@@ -102,6 +102,11 @@ def _item_fields() -> dict:
         "code": f.String(required=True, validate=v.Regexp(r"^\d{12}$", error="应为12位数字")),
         "implementation_code": f.String(required=True, validate=v.Regexp(r"^\d{21}$", error="应为21位数字")),
         "name": f.String(required=True, validate=v.Length(min=2, max=128)),
+        # Optional here so that a draft can be saved before its translation;
+        # publishing refuses an item without them (validation rule "english").
+        "name_en": f.String(load_default=None, allow_none=True, validate=v.Length(min=3, max=200)),
+        "keywords_en": f.List(f.String(validate=v.Length(min=1, max=100)), load_default=list,
+                              validate=v.Length(max=8)),
         "department_code": f.String(required=True, validate=v.Length(min=1, max=32)),
         "item_type": f.String(required=True, validate=v.OneOf(list(ITEM_TYPES))),
         "level": f.String(required=True, validate=v.OneOf(LEVELS)),
@@ -137,12 +142,44 @@ ItemDraftSchema = StrictSchema.from_dict(
     name="ItemDraftSchema")
 
 
+class EnglishMaterialSchema(ma.Schema):
+    code = f.String(required=True)
+    name = f.String(required=True, metadata={"description": "材料名称（暂无英文时为中文）"})
+    form = f.String(required=True)
+    source = f.String(required=True)
+
+
+class EnglishGuideSchema(ma.Schema):
+    """The guide's English parts; each falls back to Chinese where no English exists."""
+
+    name = f.String(required=True)
+    keywords = f.List(f.String(), required=True)
+    department_name = f.String(required=True)
+    item_type = f.String(required=True)
+    level = f.String(required=True)
+    service_object = f.List(f.String(), required=True)
+    steps = f.List(f.String(), required=True)
+    materials = f.List(f.Nested(EnglishMaterialSchema), required=True)
+
+
+def _english_guide(item):
+    from .i18n import english_guide
+
+    return EnglishGuideSchema().dump(english_guide(item))
+
+
 class ItemSchema(ma.Schema):
     """A published item, as citizens and kiosks read it."""
 
     code = f.String(required=True)
     implementation_code = f.String(required=True)
-    name = f.String(required=True)
+    name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
+    name_zh = f.Function(lambda item: item.name, required=True)
+    name_en = f.Function(lambda item: item.name_en or item.name, required=True,
+                         metadata={"description": "英文名称（暂无时为中文）"})
+    keywords_en = f.Function(lambda item: list(item.keywords_en or []), required=True)
+    english = f.Function(_english_guide, required=True, metadata={"description": "指南的英文部分"})
+    language = f.Function(lambda item: "zh", required=True, metadata={"description": "zh 或 en"})
     department_code = f.String(required=True)
     department_name = f.Function(lambda item: item.department.name, required=True)
     item_type = f.String(required=True)
@@ -202,7 +239,9 @@ class ItemVersionSummarySchema(ma.Schema):
 
 class ItemSummarySchema(ma.Schema):
     code = f.String(required=True)
-    name = f.String(required=True)
+    name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
+    name_zh = f.String(required=True)
+    name_en = f.String(required=True, metadata={"description": "英文名称（暂无时为中文）"})
     department_code = f.String(required=True)
     department_name = f.String(required=True)
     item_type = f.String(required=True)
@@ -240,6 +279,13 @@ class SuggestionSchema(ma.Schema):
     text = f.String(required=True)
     item_code = f.String(required=True, allow_none=True)
     theme_id = f.String(required=True, allow_none=True)
+    life_event_code = f.String(required=True, allow_none=True)
+    kind = f.String(required=True, metadata={"description": "item、theme 或 life_event"})
+
+
+class LifeEventRefSchema(ma.Schema):
+    code = f.String(required=True)
+    name = f.String(required=True)
 
 
 class SearchResponseSchema(ma.Schema):
@@ -250,6 +296,10 @@ class SearchResponseSchema(ma.Schema):
                          metadata={"description": "无结果时的推荐（您是不是要找）"})
     expansions = f.List(f.String(), required=True, metadata={"description": "按同义词扩展的检索词"})
     catalogue_version = f.Integer(required=True)
+    matched = f.Boolean(required=True, metadata={"description": "false：没有找到，items 为空，请看 suggestions"})
+    life_events = f.List(f.Nested(LifeEventRefSchema), required=True,
+                         metadata={"description": "查询说到的人生事件（用于扩展检索）"})
+    language = f.String(required=True, metadata={"description": "回答所用语言：zh 或 en（Accept-Language）"})
 
 
 # -- departments, themes, life events, sync ---------------------------------------
@@ -258,6 +308,7 @@ class DepartmentSchema(ma.Schema):
     code = f.String(required=True)
     number = f.Integer(required=True)
     name = f.String(required=True)
+    name_en = f.Function(lambda d: d.name_en or d.name, required=True)
     short_name = f.String(required=True)
     consult_phone = f.String(required=True, allow_none=True)
     complaint_phone = f.String(required=True, allow_none=True)
@@ -266,6 +317,7 @@ class DepartmentSchema(ma.Schema):
 class ThemeSchema(ma.Schema):
     id = f.String(required=True)
     name = f.String(required=True)
+    name_en = f.String(required=True)
     kind = f.String(required=True)
     description = f.String(required=True)
     member_codes = f.List(f.String(), required=True)
@@ -298,10 +350,15 @@ class ThemeDetailSchema(ThemeSchema):
 
 class LifeEventSchema(ma.Schema):
     code = f.String(required=True)
-    name = f.String(required=True)
+    name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
+    name_zh = f.String(required=True)
+    name_en = f.String(required=True)
     kind = f.String(required=True)
     description = f.String(required=True)
+    description_en = f.String(required=True)
     item_count = f.Integer(required=True)
+    item_codes = f.List(f.String(), required=True, metadata={"description": "该事件的事项，重要的在前"})
+    items = f.List(f.Nested(ItemSummarySchema), required=True)
 
 
 MAX_VERSION = MAX_INTEGER_ID  # catalogue versions are INTEGER columns

@@ -23,7 +23,8 @@ MATERIAL_FORMS = ("原件", "复印件", "电子")
 MATERIAL_SOURCES = ("申请人自备", "政府部门核发")
 CHANNELS = ("miniprogram", "app", "kiosk", "window")
 LICENCE_STEPS = ("受理", "审核", "审批", "办结", "送达")
-LIFE_EVENTS = ("出生", "上学", "就业", "婚育", "住房", "出行", "退休", "身后", "开办", "经营", "变更", "注销")
+LIFE_EVENTS = ("出生", "上学", "就业", "失业", "婚育", "收养", "住房", "迁入", "出行", "就医", "助残", "退休", "身后",
+               "开办", "经营", "变更", "注销")
 FIELD_TYPES = ("text", "number", "date", "select", "boolean", "id_number", "phone")
 VALIDATION_KEYS = ("min_length", "max_length", "pattern", "min", "max")
 
@@ -41,6 +42,7 @@ RULES = {
     "promised_days": "承诺办结时限不能超过法定办结时限",
     "material_condition": "非必需材料必须写明适用情形，必需材料不写情形",
     "keywords": "关键词应为3至8个",
+    "english": "英文名称必填，英文关键词应为3至8个，且不含汉字",
     "form_fields": "申请表单应有1至5个字段，类型与校验规则须合法",
 }
 
@@ -140,6 +142,7 @@ def _check_lists(data: dict, fail) -> None:
         fail("format", "keywords 应为字符串列表")
     elif not 3 <= len(keywords) <= 8:
         fail("keywords", f"现有{len(keywords)}个")
+    _check_english(data, fail)
     basis = data.get("legal_basis")
     if not isinstance(basis, list) or not basis or not all(
             isinstance(b, dict) and _is_str(b.get("name")) and isinstance(b.get("article", ""), (str, type(None)))
@@ -157,6 +160,25 @@ def _check_lists(data: dict, fail) -> None:
     if not isinstance(faqs, list) or not all(isinstance(f, dict) and _is_str(f.get("q")) and _is_str(f.get("a"))
                                              for f in faqs):
         fail("format", "faqs 应为 {q, a} 的列表")
+
+
+ENGLISH_TEXT = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ,.;:'()/&+-]*")
+
+
+def _check_english(data: dict, fail) -> None:
+    """Foreign residents search and read in English: every item has an English
+    name and the English words people would type, written by an editor."""
+    name = data.get("name_en")
+    if not _is_str(name) or not 3 <= len(name) <= 200 or not ENGLISH_TEXT.fullmatch(name):
+        fail("english", "name_en 缺失或不是英文")
+    keywords = data.get("keywords_en")
+    if not isinstance(keywords, list) or not all(_is_str(k) and len(k) <= 100 and ENGLISH_TEXT.fullmatch(k)
+                                                 for k in keywords):
+        fail("english", "keywords_en 应为英文字符串列表")
+    elif not 3 <= len(keywords) <= 8:
+        fail("english", f"keywords_en 现有{len(keywords)}个")
+    elif len({k.lower() for k in keywords}) != len(keywords):
+        fail("english", "keywords_en 有重复项")
 
 
 def _check_materials(materials, fail) -> None:

@@ -3,13 +3,14 @@
 from flask import current_app
 from flask_smorest import Blueprint
 
+from mobile_api.pagination import PAGINATION_HEADER_DOC, paginate, pagination_header
 from mobile_api.uow import current_uow
 
-from . import staff_admin
+from . import staff_admin, staff_directory
 from .auth import current_actor, require_roles
 from .passwords import generate_password
 from .schemas import (KioskAccountSchema, PasswordResetResultSchema, PasswordResetSchema, StaffAccountSchema,
-                      StaffDeactivateSchema)
+                      StaffDeactivateSchema, StaffListArgsSchema, WeComBindSchema)
 
 blp = Blueprint("identity_admin", __name__, url_prefix="/api/v1/identity", description="工作人员与自助终端账号管理")
 
@@ -90,3 +91,62 @@ def reactivate_kiosk(device_id):
     session = _session()
     return staff_admin.set_kiosk_active(session, _tokens(), _clock(), current_actor(),
                                         staff_admin.get_kiosk(session, device_id), True)
+
+
+@blp.route("/staff", methods=["GET"])
+@require_roles("admin")
+@blp.arguments(StaffListArgsSchema, location="query")
+@blp.response(200, StaffAccountSchema(many=True), headers=PAGINATION_HEADER_DOC)
+def list_staff(args):
+    """Staff an admin may see (platform: all; department or hall admin: their own), searchable by name."""
+    filters = {k: args.get(k) for k in ("q", "role", "department_code", "hall_id", "active")}
+    rows, total = paginate(_session(), staff_directory.staff_listing(current_actor(), **filters), args["page"],
+                           args["page_size"])
+    return rows, 200, pagination_header(total, args["page"], args["page_size"])
+
+
+@blp.route("/staff/<int:staff_id>/wecom", methods=["PUT"])
+@require_roles("admin")
+@blp.arguments(WeComBindSchema)
+@blp.response(200, StaffAccountSchema)
+@blp.alt_response(404, description="工作人员不存在")
+@blp.alt_response(409, description="该企业微信账号已绑定其他工作人员")
+def bind_wecom(body, staff_id):
+    """Bind a staff member's 企业微信 account, where their notices are sent (audited)."""
+    session = _session()
+    return staff_directory.set_wecom_userid(session, _clock(), current_actor(),
+                                            staff_admin.get_staff(session, staff_id), body["wecom_userid"])
+
+
+@blp.route("/staff/<int:staff_id>/wecom", methods=["DELETE"])
+@require_roles("admin")
+@blp.response(200, StaffAccountSchema)
+@blp.alt_response(404, description="工作人员不存在")
+def unbind_wecom(staff_id):
+    """Remove a staff member's 企业微信 binding; their notices stay in the in-app inbox (audited)."""
+    session = _session()
+    return staff_directory.set_wecom_userid(session, _clock(), current_actor(),
+                                            staff_admin.get_staff(session, staff_id), None)
+
+
+@blp.route("/me/wecom", methods=["PUT"])
+@require_roles("clerk", "approver", "admin")
+@blp.arguments(WeComBindSchema)
+@blp.response(200, StaffAccountSchema)
+@blp.alt_response(409, description="该企业微信账号已绑定其他工作人员")
+def bind_own_wecom(body):
+    """Bind my own 企业微信 account (audited)."""
+    session = _session()
+    actor = current_actor()
+    return staff_directory.set_wecom_userid(session, _clock(), actor, staff_admin.get_staff(session, actor.id),
+                                            body["wecom_userid"])
+
+
+@blp.route("/me/wecom", methods=["DELETE"])
+@require_roles("clerk", "approver", "admin")
+@blp.response(200, StaffAccountSchema)
+def unbind_own_wecom():
+    """Remove my own 企业微信 binding (audited)."""
+    session = _session()
+    actor = current_actor()
+    return staff_directory.set_wecom_userid(session, _clock(), actor, staff_admin.get_staff(session, actor.id), None)

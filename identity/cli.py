@@ -16,7 +16,7 @@ from mobile_api.actor import SYSTEM
 from mobile_api.errors import DomainError
 from mobile_api.uow import unit_of_work
 
-from . import services, staff_admin
+from . import services, staff_admin, staff_directory
 from .denylist import REDIS_DOWN
 from .passwords import generate_password
 from .scopes import ensure_scope_exists
@@ -107,6 +107,21 @@ def reset_password(username, generate, password):
     click.echo(f"password of {staff.username} reset; their tokens are revoked")
     if generate:
         click.echo(f"new password (shown once): {password}")
+
+
+@staff_cli.command("wecom")
+@click.argument("username")
+@click.argument("wecom_userid", required=False)
+@click.option("--unbind", is_flag=True, help="解除绑定 (工作通知只进站内信箱)")
+@_one_line_errors
+def bind_wecom(username, wecom_userid, unbind):
+    """Bind a staff user's 企业微信 member id (staff notices are sent there)."""
+    if unbind == (wecom_userid is not None):
+        raise click.UsageError("give a WECOM_USERID or --unbind")
+    with _work("staff wecom") as uow:
+        staff = staff_directory.set_wecom_userid(uow.session, uow.clock, SYSTEM,
+                                                 staff_admin.find_staff(uow.session, username), wecom_userid)
+    click.echo(f"staff {staff.username}: wecom {staff.wecom_userid or '(unbound)'}")
 
 
 @kiosk_cli.command("register")

@@ -84,3 +84,15 @@ class AlreadyInState(IdentityError):
     status = 409
     code = "identity.already_in_state"
     title = "账号已处于该状态"
+
+
+class InvalidWeComUserId(IdentityError):
+    status = 422
+    code = "identity.invalid_wecom_userid"
+    title = "企业微信账号不正确"
+
+
+class WeComUserIdTaken(IdentityError):
+    status = 409
+    code = "identity.wecom_userid_taken"
+    title = "企业微信账号已绑定其他工作人员"

@@ -31,6 +31,9 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16), nullable=False)  # clerk | approver | admin
     department_code: Mapped[str | None] = mapped_column(String(32))  # None for a platform admin
     hall_id: Mapped[int | None] = mapped_column(Integer)
+    # The 企业微信 (WeCom) member id staff notices are sent to; one member per
+    # staff account (unique), so a notice never reaches the wrong person.
+    wecom_userid: Mapped[str | None] = mapped_column(String(64), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)

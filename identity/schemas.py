@@ -1,6 +1,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from mobile_api.pagination import PageArgsSchema
+
 
 
 
@@ -46,6 +48,21 @@ class StaffAccountSchema(ma.Schema):
     department_code = ma.fields.String(allow_none=True, required=True)
     hall_id = ma.fields.Integer(allow_none=True, required=True)
     active = ma.fields.Boolean(required=True)
+    wecom_userid = ma.fields.String(allow_none=True, dump_default=None, required=True,
+                                    metadata={"description": "绑定的企业微信成员账号 (工作通知发往此处); 未绑定为 null"})
+
+
+class StaffListArgsSchema(PageArgsSchema):
+    q = ma.fields.String(validate=validate.Length(min=1, max=64), metadata={"description": "用户名或姓名包含"})
+    role = ma.fields.String(validate=validate.OneOf(["clerk", "approver", "admin"]))
+    department_code = ma.fields.String(validate=validate.Length(min=1, max=32))
+    hall_id = ma.fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    active = ma.fields.Boolean()
+
+
+class WeComBindSchema(ma.Schema):
+    wecom_userid = ma.fields.String(required=True, validate=validate.Length(min=1, max=64),
+                                    metadata={"description": "企业微信成员账号 (UserID)"})
 
 
 class StaffDeactivateSchema(ma.Schema):

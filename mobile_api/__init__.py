@@ -88,15 +88,27 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
 
 class _ServiceApp(Flask):
     """Every view runs inside the request's unit of work, which commits once
-    when the view has answered successfully and rolls back otherwise."""
+    when the view has answered successfully and rolls back otherwise.
+
+    A deadlock or serialization failure means PostgreSQL rolled the whole
+    transaction back, so nothing of the attempt stands: the view runs once
+    more in a fresh unit of work. A second failure answers 409
+    `platform.concurrent_update` (mobile_api.errors), never 500. An attempt
+    that passed a named commit point is not repeated: part of it stands."""
 
     def dispatch_request(self):
-        try:
-            response = self.make_response(super().dispatch_request())
-        except BaseException as exc:
-            uow.finish_request(None, exc)
-            raise
-        return uow.finish_request(response)
+        for attempt in range(1 + uow.CONCURRENCY_RETRIES):
+            try:
+                try:
+                    response = self.make_response(super().dispatch_request())
+                except BaseException as exc:
+                    uow.finish_request(None, exc)
+                    raise
+                return uow.finish_request(response)
+            except Exception as exc:
+                if attempt == uow.CONCURRENCY_RETRIES or not uow.retry_after_concurrency_failure(exc):
+                    raise
+        raise AssertionError("unreachable")
 
 
 class _Api(Api):

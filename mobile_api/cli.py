@@ -21,9 +21,12 @@ db_cli = AppGroup("db", help="数据库迁移")
 outbox_cli = AppGroup("outbox", help="发件箱投递")
 
 
-def register_seeder(app: Flask, name: str, fn, order: int = 50) -> None:
-    """`fn(session, clock, app)` loads sample data if it is missing and returns a short summary."""
+def register_seeder(app: Flask, name: str, fn, order: int = 50, sample: bool = False) -> None:
+    """`fn(session, clock, app)` loads data if it is missing and returns a short summary. A
+    `sample` seeder (the sample city's halls, the demo accounts) runs only with `flask seed --sample`."""
     app.extensions.setdefault("seeders", []).append((order, name, fn))
+    if sample:
+        app.extensions.setdefault("sample_seeders", set()).add(name)
 
 
 @db_cli.command("upgrade")
@@ -55,9 +58,14 @@ def db_downgrade(revision, target, yes):
 
 
 @click.command("seed")
-def seed():
-    """Load the sample data (catalogue, halls, demo accounts) where missing."""
+@click.option("--sample", is_flag=True, help="也载入示例城市 (13 个大厅及其窗口、队列; 开发环境的演示账号)")
+def seed(sample):
+    """Load the catalogue where missing; with --sample also the sample city (halls, demo accounts)."""
+    samples = current_app.extensions.get("sample_seeders", set())
     for _, name, fn in sorted(current_app.extensions.get("seeders", []), key=lambda item: item[0]):
+        if name in samples and not sample:
+            click.echo(f"seed {name}: skipped (sample data: flask seed --sample)")
+            continue
         # One unit of work per seeder: a later seeder builds on what the earlier ones committed.
         with unit_of_work(current_app, name=f"seed:{name}") as work:
             summary = fn(work.session, work.clock, current_app)
@@ -115,7 +123,7 @@ def settings_table(check):
 def register_cli(app: Flask) -> None:
     from identity.demo import seed_demo_accounts
 
-    register_seeder(app, "demo-accounts", seed_demo_accounts, order=90)
+    register_seeder(app, "demo-accounts", seed_demo_accounts, order=90, sample=True)
     app.cli.add_command(db_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(outbox_cli)

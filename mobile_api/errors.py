@@ -274,6 +274,13 @@ def handle_unexpected(error: Exception):
         log.error("redis unavailable", exc_info=original)
         return problem_response(503, "platform.redis_unavailable", "服务暂时不可用",
                                 "缓存服务暂时不可用，请稍后重试", headers={"Retry-After": "5"})
+    from .uow import is_concurrency_failure
+
+    if is_concurrency_failure(original):
+        # Retried once already (mobile_api._ServiceApp); the client may try again.
+        log.warning("concurrency failure after retry", exc_info=original)
+        return problem_response(409, "platform.concurrent_update", "并发修改冲突",
+                                "数据正被同时修改，请稍后重试")
     if _is_db_down(original):
         log.error("database unavailable", exc_info=original)
         return problem_response(503, "platform.database_unavailable", "服务暂时不可用",

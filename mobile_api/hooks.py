@@ -73,3 +73,22 @@ def register_citizen_erasure_hook(package: str, hook: CitizenErasureHook) -> Non
 def erase_citizen(session: Session, citizen_id: int, now: datetime) -> None:
     for _, hook in sorted(_erasure_hooks.items()):
         hook(session, citizen_id, now)
+
+
+# Notices that can stop being true before they are delivered (a reminder for
+# a slot that has started or was cancelled, a call to a window the ticket has
+# left). The package that wrote the notice says, at delivery time, whether it
+# still holds; the delivering package drops it otherwise.
+NoticeCheck = Callable[[Session, dict, datetime], "str | None"]
+_notice_checks: dict[str, NoticeCheck] = {}
+
+
+def register_notice_check(event: str, check: NoticeCheck) -> None:
+    """`check(session, data, now)` returns None while the `citizen.notify`
+    event's `data` is still true, else a short stable reason (`slot_started`)."""
+    _notice_checks[event] = check
+
+
+def notice_obsolete(session: Session, event: str, data: dict, now: datetime) -> str | None:
+    check = _notice_checks.get(event)
+    return None if check is None else check(session, data, now)

@@ -298,6 +298,48 @@ def finish_request(response, error: BaseException | None = None):
     return response
 
 
+# SQLSTATEs after which PostgreSQL has rolled the transaction back and the
+# same work may simply run again: serialization_failure, deadlock_detected.
+CONCURRENCY_STATES = frozenset({"40001", "40P01"})
+CONCURRENCY_RETRIES = 1
+
+
+def is_concurrency_failure(exc: BaseException) -> bool:
+    """A deadlock or serialization failure, wrapped by SQLAlchemy or not."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if getattr(exc, "sqlstate", None) in CONCURRENCY_STATES:
+            return True
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) in CONCURRENCY_STATES:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def retry_after_concurrency_failure(exc: BaseException) -> bool:
+    """Whether the request's view may run again after `exc`: a concurrency
+    failure, in a unit of work that committed nothing on the way (no named
+    commit point). If so, the spent unit of work is dropped (already rolled
+    back by `finish_request`) so that the next attempt opens a fresh one."""
+    from flask import g
+
+    if not is_concurrency_failure(exc):
+        return False
+    spent = g.get("_uow")
+    if spent is not None and spent.commit_points:
+        return False
+    if spent is not None and spent.session.in_transaction():
+        spent.session.rollback()
+    g.pop("_uow", None)
+    log.info("concurrency failure, running the request once more", extra={"sqlstate": _sqlstate(exc)})
+    return True
+
+
+def _sqlstate(exc: BaseException) -> str | None:
+    return getattr(getattr(exc, "orig", exc), "sqlstate", None)
+
+
 def close_request(_exc=None) -> None:
     """Teardown: the session of each request ends with the request."""
     from flask import current_app, g

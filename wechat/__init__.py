@@ -5,6 +5,7 @@ See docs/wechat.md."""
 from __future__ import annotations
 
 from . import models as _models  # noqa: F401  (tables in Base.metadata)
+from .work import models as _work_models  # noqa: F401
 
 
 def resolve_transport(app):
@@ -72,9 +73,16 @@ def init_app(app, api):
         from . import inline_delivery
 
         inline_delivery.install(app)
+    from .metrics import register as register_metrics
+
+    register_metrics(app)
     hooks.register_citizen_merge_hook("wechat", merge_wechat_rows)
     hooks.register_citizen_erasure_hook("wechat", erase_wechat_rows)
     register_face_verifier("wechat", WeChatFaceVerifier.from_app)
 
     for blueprint in (auth_blp, me_blp, subscriptions_blp, face_blp):
         api.register_blueprint(blueprint)
+
+    from .work import init_work
+
+    init_work(app, api)

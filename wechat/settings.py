@@ -12,7 +12,7 @@ STANDIN_BASE_URL = "http://wechat-standin.local/"
 REAL_BASE_URL = "https://api.weixin.qq.com/"
 
 EVENTS = ("booking_confirmed", "booking_reminder", "called_to_window", "application_status_changed",
-          "case_replied", "rating_invitation")
+          "case_replied", "rating_invitation", "queue_position_reached", "booking_cancelled")
 
 
 def template_setting(event: str) -> str:

@@ -27,10 +27,10 @@ from ..errors import (AppointmentNotFound, BookingBlocked, CancelCutoffPassed, D
                       NotCancellable, SlotFull, TooManyAppointments, TooShortNotice)
 from ..models import Appointment, CitizenLimit, Slot
 from ..policy import Policy
+from . import places
 from .common import get_row, get_hall, hall_with_item, insert_ignore, queue_capacity, upsert
 from .halls import check_bookable_day, check_bookable_item
-
-REMINDERS = (("day_before", timedelta(days=1)), ("hour_before", timedelta(hours=1)))
+from .places import REMINDERS, cancel_reminders
 
 
 def qr_payload(appointment: Appointment, policy: Policy) -> str | None:
@@ -125,23 +125,6 @@ def _slot_full(_exc=None) -> SlotFull:
     return SlotFull("该时段已约满，请选择其他时段")
 
 
-def _take_place(session: Session, slot_id: int) -> bool:
-    taken = session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked < Slot.capacity)
-                            .values(booked=Slot.booked + 1))
-    return taken.rowcount == 1
-
-
-def _release_place(session: Session, slot_id: int) -> None:
-    session.execute(update(Slot).where(Slot.id == slot_id, Slot.booked > 0).values(booked=Slot.booked - 1))
-
-
-def release_active(session: Session, citizen_id: int | None) -> None:
-    if citizen_id is not None:
-        session.execute(update(CitizenLimit).where(CitizenLimit.citizen_id == citizen_id,
-                                                   CitizenLimit.active_count > 0)
-                        .values(active_count=CitizenLimit.active_count - 1))
-
-
 def _claim_active(session: Session, citizen_id: int, now: datetime, policy: Policy) -> None:
     """One statement: create the citizen's row, or count one more active
     appointment only while under the limit and not blocked."""
@@ -194,16 +177,6 @@ def _notify(session: Session, appointment: Appointment, now: datetime, hall_name
         session.add(outbox.OutboxMessage(**row))
 
 
-def cancel_reminders(session: Session, appointment: Appointment) -> None:
-    """Reminders for a time that no longer holds are not sent."""
-    base = f"booking:{appointment.id}:{appointment.qr_nonce}"
-    session.execute(update(outbox.OutboxMessage)
-                    .where(outbox.OutboxMessage.topic == outbox.CITIZEN_NOTIFY,
-                           outbox.OutboxMessage.dedupe_key.in_([f"{base}:{name}" for name, _ in REMINDERS]),
-                           outbox.OutboxMessage.status == "pending")
-                    .values(status="skipped", last_error="appointment cancelled or rescheduled"))
-
-
 def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int, item_code: str, day: date,
          at: str) -> Appointment:
     now = clock.now()
@@ -242,7 +215,7 @@ def book(session: Session, actor: Actor, clock, policy: Policy, *, hall_id: int,
     audit.record(session, actor, "booking.appointment_create", "appointment", appointment.id, details, at=now)
     _notify(session, appointment, now, hall.name)
     # Last, so the hot slot row stays locked only until commit.
-    if not _take_place(session, slot_id):
+    if not places.take_place(session, slot_id):
         raise _slot_full()
     return appointment
 
@@ -267,12 +240,15 @@ def _book_in_one_round_trip(session: Session, actor: Actor, policy: Policy, appo
         return _limit_refusal(session, appointment.citizen_id, now, policy)
 
     work.finish_with([
+        # lock order (services/places.py): the hall, the citizen's limit row, the slot
+        places.open_day_statement(appointment.hall_id, appointment.local_date),
         (_CLAIM, {"citizen_id": appointment.citizen_id, "now": now, "max_active": policy.max_active_per_citizen}),
         work.insert_rows(Appointment.__table__, [row], "a"),
         work.insert_rows(audit.AuditEntry.__table__, [entry], "l"),
         work.insert_rows(outbox.OutboxMessage.__table__, _messages(appointment, now, hall_name), "m"),
         (_TAKE_PLACE, {"slot_id": appointment.slot_id}),
-    ], errors={SLOT_FULL: _slot_full, TOO_MANY: over_limit, BLOCKED: over_limit, UNIQUE_VIOLATION: duplicate})
+    ], errors={SLOT_FULL: _slot_full, TOO_MANY: over_limit, BLOCKED: over_limit, UNIQUE_VIOLATION: duplicate,
+               places.HALL_CLOSED: places.hall_closed})
     return appointment
 
 
@@ -299,19 +275,13 @@ def _check_changeable(appointment: Appointment, now: datetime, policy: Policy) -
 
 
 def cancel(session: Session, actor: Actor, clock, policy: Policy, appointment_id: int) -> Appointment:
+    """Cancel on the locked row: a reschedule committed meanwhile moved the
+    place, and the place released is the one the row holds now."""
     now = clock.now()
-    appointment = get_own(session, actor, appointment_id)
+    get_own(session, actor, appointment_id)
+    appointment = places.lock_appointment(session, appointment_id)
     _check_changeable(appointment, now, policy)
-    done = session.execute(update(Appointment).where(Appointment.id == appointment.id,
-                                                     Appointment.status == "booked")
-                           .values(status="cancelled", cancelled_at=now))
-    if done.rowcount != 1:
-        raise NotCancellable("预约状态已变化，请刷新后重试")
-    _release_place(session, appointment.slot_id)
-    release_active(session, appointment.citizen_id)
-    cancel_reminders(session, appointment)
-    audit.record(session, actor, "booking.appointment_cancel", "appointment", appointment.id, at=now)
-    session.refresh(appointment)
+    places.cancel_booked(session, actor, [appointment], now)
     return appointment
 
 
@@ -325,59 +295,47 @@ def reschedule(session: Session, actor: Actor, clock, policy: Policy, appointmen
     link = check_bookable_item(session, hall, appointment.item_code)
     info = check_bookable_day(session, hall, day, now, policy)
     starts_at, ends_at = _find_slot_times(session, hall, info, policy, day, at)
-    if starts_at == appointment.starts_at:
-        raise Unprocessable("新时段与原时段相同", code="booking.same_slot")
     if starts_at < now + policy.min_notice:
         raise TooShortNotice(f"须至少提前 {int(policy.min_notice.total_seconds() // 60)} 分钟预约")
+    # lock order (services/places.py): the hall, then the appointment; the
+    # checks that matter are made again on the locked row
+    places.hold_open_day(session, hall.id, day)
+    appointment = places.lock_appointment(session, appointment.id)
+    _check_changeable(appointment, now, policy)
+    if starts_at == appointment.starts_at:
+        raise Unprocessable("新时段与原时段相同", code="booking.same_slot")
     new_slot_id = _ensure_slot(session, hall.id, link.queue_id, day, starts_at, ends_at, policy.places_per_window)
     old = {"slot_id": appointment.slot_id, "starts_at": appointment.starts_at.isoformat()}
     cancel_reminders(session, appointment)
     try:
-        moved = session.execute(
-            update(Appointment).where(Appointment.id == appointment.id, Appointment.status == "booked",
-                                      Appointment.slot_id == appointment.slot_id)
+        session.execute(
+            update(Appointment).where(Appointment.id == appointment.id)
             .values(slot_id=new_slot_id, queue_id=link.queue_id, local_date=day, starts_at=starts_at,
                     ends_at=ends_at, qr_nonce=secrets.token_hex(8),
                     reschedule_count=Appointment.reschedule_count + 1))
     except IntegrityError as exc:  # the one-per-item-per-day index
         raise DuplicateAppointment(f"您在 {day.isoformat()} 已预约该事项") from exc
-    if moved.rowcount != 1:
-        raise NotCancellable("预约状态已变化，请刷新后重试")
-    _release_place(session, old["slot_id"])
+    if not places.move_place(session, old["slot_id"], new_slot_id):
+        raise SlotFull("新时段已约满，原预约保持不变")
     session.refresh(appointment)
     audit.record(session, actor, "booking.appointment_reschedule", "appointment", appointment.id,
                  {"from": old["starts_at"], "to": starts_at.isoformat()}, at=now)
     _notify(session, appointment, now, hall.name)
-    if not _take_place(session, new_slot_id):
-        raise SlotFull("新时段已约满，原预约保持不变")
     return appointment
 
 
 def sweep_no_shows(session: Session, clock, policy: Policy, citizen_id: int | None = None) -> int:
     """Booked appointments whose check-in window has closed become no-shows;
-    reaching the limit within the window blocks booking. Idempotent (each row
-    moves by conditional UPDATE), so the job and a booking may run it at once."""
+    reaching the limit within the window blocks booking. Idempotent (one
+    conditional UPDATE that skips rows being changed), so the job and a
+    booking may run it at once."""
     now = clock.now()
-    stmt = select(Appointment.id, Appointment.citizen_id).where(
-        Appointment.status == "booked", Appointment.starts_at < now - policy.check_in_late)
-    if citizen_id is not None:
-        stmt = stmt.where(Appointment.citizen_id == citizen_id)
-    marked = 0
-    touched: set[int] = set()
-    for appointment_id, owner in session.execute(stmt.limit(1000)).all():
-        done = session.execute(update(Appointment).where(Appointment.id == appointment_id,
-                                                         Appointment.status == "booked")
-                               .values(status="no_show", no_show_at=now))
-        if done.rowcount != 1:
-            continue
-        marked += 1
-        release_active(session, owner)
-        if owner is not None:
-            touched.add(owner)
+    marked = places.sweep_no_shows(session, now, now - policy.check_in_late, citizen_id)
+    for appointment_id, _ in marked:
         audit.record(session, SYSTEM, "booking.appointment_no_show", "appointment", appointment_id, at=now)
-    for owner in touched:
+    for owner in sorted({owner for _, owner in marked if owner is not None}):
         _apply_block(session, owner, now, policy)
-    return marked
+    return len(marked)
 
 
 def _apply_block(session: Session, citizen_id: int, now: datetime, policy: Policy) -> None:

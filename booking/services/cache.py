@@ -13,6 +13,7 @@ own entry at once):
 - hall facts (name, opening hours, lunch break, active) and the item↔queue
   link: HALL_SECONDS;
 - calendar overrides (a closure or an extra opening day): OVERRIDE_SECONDS;
+- the loaded holiday notices (`booking_declared_days`): DECLARED_SECONDS;
 - windows serving a queue and its recent service time (the wait estimate
   only; a new slot's capacity is still counted from the database):
   ESTIMATE_SECONDS.
@@ -34,6 +35,8 @@ from sqlalchemy.orm import Session
 
 HALL_SECONDS = 30.0
 OVERRIDE_SECONDS = 10.0
+DECLARED_SECONDS = 60.0
+DECLARED_KEY = ("declared_days",)
 ESTIMATE_SECONDS = 30.0
 MAX_ENTRIES = 10_000
 

@@ -1,9 +1,13 @@
-"""Calling tickets to windows.
+"""Calling tickets to windows, through the clerk's counter session.
 
-`call_next` locks the rows of the queues the window serves (FOR UPDATE),
-picks the next ticket and claims it
-with a conditional UPDATE on its status, so two clerks pressing at the same
-moment never get the same ticket.
+`call_next` locks the counter session (one per window), checks the window
+holds no ticket, locks the rows of the queues the window serves (FOR
+UPDATE), picks the next ticket and claims it with a conditional UPDATE on
+its status, so two clerks pressing at the same moment never get the same
+ticket and one window never holds two (a partial unique index as well).
+The steps at the window (recall, serve, skip, transfer, complete) belong to
+the clerk whose session called the ticket, and each writes its service
+period (periods.py).
 
 Fairness (绿色通道 and appointments do not starve walk-ins): a call that goes
 ahead of an older waiting walk-in adds one to the walk-in queue's
@@ -17,28 +21,22 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from mobile_api import audit, outbox, uow
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
-from ..errors import (NothingToCall, RequeueUsed, SkipTooEarly, TicketNotFound, TicketStateConflict,
-                      WindowNotFound)
-from ..models import LANE_WALK_IN, HallQueue, Ticket, Window, WindowQueue
+from ..errors import (NothingToCall, NotYourSession, RequeueUsed, SessionStateConflict, SkipTooEarly,
+                      TicketNotFound, TicketStateConflict, WindowBusy, WindowNotFound)
+from ..models import AT_WINDOW, LANE_WALK_IN, CounterSession, HallQueue, Ticket, Window, WindowQueue
 from ..policy import Policy
-from . import cache
+from . import cache, counter, periods, position_notice
 from .common import get_row, ensure_same_hall, local_today, lock_rows
 
-
-def _window_for(session: Session, actor: Actor, window_id: int) -> Window:
-    if actor.kind != "staff":
-        raise Forbidden("仅窗口工作人员可叫号")
-    window = get_row(session, Window, window_id)
-    if window is None or not window.active:
-        raise WindowNotFound(f"窗口 {window_id} 不存在")
-    ensure_same_hall(actor, window.hall_id)
-    return window
+# one called or serving ticket per window (booking_0010_counter_sessions)
+WINDOW_INDEX = "uq_booking_tickets_window_busy"
 
 
 def _notify_called(session: Session, ticket: Ticket, window: Window, now: datetime) -> None:
@@ -57,12 +55,33 @@ def _oldest_walk_in(session: Session, queue_ids: list[int], day) -> Ticket | Non
                           .order_by(Ticket.queued_at, Ticket.id).limit(1))
 
 
-def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: int) -> Ticket:
+def call_next_at_window(session: Session, actor: Actor, clock, policy: Policy, window_id: int) -> Ticket:
+    """The window-addressed call: acts through the clerk's open session at that window."""
+    if actor.kind != "staff":
+        raise Forbidden("仅窗口工作人员可叫号")
+    window = get_row(session, Window, window_id)
+    if window is None or not window.active:
+        raise WindowNotFound(f"窗口 {window_id} 不存在")
+    ensure_same_hall(actor, window.hall_id)
+    return call_next(session, actor, clock, policy, counter.at_window(session, actor, window.id).id)
+
+
+def call_next(session: Session, actor: Actor, clock, policy: Policy, session_id: int) -> Ticket:
+    """Call the next ticket for the session's window.
+
+    Lock order: the counter session row (so two presses at one window queue
+    up, and the second sees the first's ticket), then the window's queue rows,
+    then the claimed ticket. The busy check comes after the session lock; the
+    partial unique index on tickets(window) where called/serving is the
+    last word if anything still slips past (answered 409, never two)."""
     now = clock.now()
-    window = _window_for(session, actor, window_id)
-    busy = session.scalar(select(Ticket).where(Ticket.window_id == window.id, Ticket.status == "called"))
+    work = counter.get_for_clerk(session, actor, session_id, lock=True)
+    if work.status != "open":
+        raise SessionStateConflict("柜台会话已暂停或结束，不能叫号", code="booking.session_paused")
+    window = session.get(Window, work.window_id)
+    busy = counter.at_window_now(session, work)
     if busy is not None:
-        raise TicketStateConflict(f"本窗口正在办理 {busy.display}，请先办结或过号", extra={"ticket_id": busy.id})
+        raise WindowBusy(f"本窗口正在办理 {busy.display}，请先办结或过号", extra={"ticket_id": busy.id})
     queue_ids = list(session.scalars(select(WindowQueue.queue_id).where(WindowQueue.window_id == window.id)))
     queues = {q.id: q for q in session.scalars(lock_rows(select(HallQueue).where(HallQueue.id.in_(queue_ids))
                                                          .order_by(HallQueue.id), session))}
@@ -82,32 +101,52 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, window_id: 
             walk_in_queue.ahead_streak += 1
     elif candidate.lane == LANE_WALK_IN:
         queues[candidate.queue_id].ahead_streak = 0
-    claimed = session.execute(update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
-                              .values(status="called", window_id=window.id, staff_id=actor.id, call_count=1,
-                                      first_called_at=candidate.first_called_at or now, last_called_at=now))
+    try:
+        # no SAVEPOINT: a refusal ends the request, and its unit of work rolls back
+        claimed = session.execute(
+            update(Ticket).where(Ticket.id == candidate.id, Ticket.status == "waiting")
+            .values(status="called", window_id=window.id, staff_id=actor.id, session_id=work.id, call_count=1,
+                    first_called_at=candidate.first_called_at or now, last_called_at=now, serving_at=None))
+    except IntegrityError as exc:
+        if WINDOW_INDEX not in str(getattr(getattr(exc.orig, "diag", None), "constraint_name", "")):
+            raise
+        raise WindowBusy("本窗口已有在办的号，请先办结或过号") from None
     if claimed.rowcount != 1:  # cannot happen under the queue lock; refuse rather than double-call
         raise TicketStateConflict("排队号已被其他窗口叫走，请重试")
     session.refresh(candidate)
+    periods.record_call(session, candidate, now, window_id=window.id, staff_id=actor.id, session_id=work.id)
     audit.record(session, actor, "booking.ticket_call", "ticket", candidate.id,
-                 {"window_id": window.id, "display": candidate.display, "lane": candidate.lane}, at=now)
+                 {"window_id": window.id, "session_id": work.id, "display": candidate.display,
+                  "lane": candidate.lane}, at=now)
     _notify_called(session, candidate, window, now)
+    position_notice.after_call(session, candidate, now)
     return candidate
 
 
-def _called_ticket_here(session: Session, actor: Actor, ticket_id: int) -> tuple[Ticket, Window]:
+def _ticket_at_my_window(session: Session, actor: Actor, ticket_id: int,
+                         states: tuple[str, ...] = ("called",)) -> tuple[Ticket, Window]:
+    """A ticket at a window, for the clerk whose counter session called it."""
     ticket = get_row(session, Ticket, ticket_id)
     if ticket is None:
         raise TicketNotFound("排队号不存在")
     if actor.kind != "staff":
         raise Forbidden("仅窗口工作人员可执行此操作")
     ensure_same_hall(actor, ticket.hall_id)
-    if ticket.status != "called" or ticket.window_id is None:
-        raise TicketStateConflict(f"{ticket.display} 当前不在叫号中")
+    if ticket.status not in states or ticket.window_id is None:
+        wanted = "、".join(STATE_NAMES[s] for s in states)
+        raise TicketStateConflict(f"{ticket.display} 当前不是{wanted}状态")
+    if ticket.session_id is not None:
+        work = session.get(CounterSession, ticket.session_id)
+        if work.staff_id != actor.id or work.status == "closed":
+            raise NotYourSession(f"{ticket.display} 由其他窗口人员办理")
     return ticket, session.get(Window, ticket.window_id)
 
 
-def _move(session: Session, ticket: Ticket, expected: str, **values) -> None:
-    done = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status == expected,
+STATE_NAMES = {"called": "叫号中", "serving": "办理中"}
+
+
+def _move(session: Session, ticket: Ticket, expected: tuple[str, ...], **values) -> None:
+    done = session.execute(update(Ticket).where(Ticket.id == ticket.id, Ticket.status.in_(expected),
                                                 Ticket.call_count == ticket.call_count).values(**values))
     if done.rowcount != 1:
         raise TicketStateConflict("排队号状态已变化，请刷新后重试")
@@ -116,20 +155,33 @@ def _move(session: Session, ticket: Ticket, expected: str, **values) -> None:
 
 def recall(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     now = clock.now()
-    ticket, window = _called_ticket_here(session, actor, ticket_id)
-    _move(session, ticket, "called", call_count=ticket.call_count + 1, last_called_at=now)
+    ticket, window = _ticket_at_my_window(session, actor, ticket_id)
+    _move(session, ticket, ("called",), call_count=ticket.call_count + 1, last_called_at=now)
     audit.record(session, actor, "booking.ticket_recall", "ticket", ticket.id, {"call_count": ticket.call_count},
                  at=now)
     _notify_called(session, ticket, window, now)
     return ticket
 
 
+def serve(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
+    """The citizen is at the window: the called period ends, serving begins."""
+    now = clock.now()
+    ticket, window = _ticket_at_my_window(session, actor, ticket_id)
+    _move(session, ticket, ("called",), status="serving", serving_at=now)
+    periods.close_open(session, ticket.id, now, "serve")
+    periods.open_period(session, ticket, "serving", now, window_id=window.id, staff_id=actor.id,
+                        session_id=ticket.session_id)
+    audit.record(session, actor, "booking.ticket_serve", "ticket", ticket.id, {"window_id": window.id}, at=now)
+    return ticket
+
+
 def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) -> Ticket:
     now = clock.now()
-    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    ticket, _ = _ticket_at_my_window(session, actor, ticket_id)
     if ticket.call_count < policy.skip_after_calls:
         raise SkipTooEarly(f"已叫 {ticket.call_count} 次，叫满 {policy.skip_after_calls} 次仍未到才可过号")
-    _move(session, ticket, "called", status="skipped", skipped_at=now)
+    _move(session, ticket, ("called",), status="skipped", skipped_at=now)
+    periods.close_open(session, ticket.id, now, "skip")
     audit.record(session, actor, "booking.ticket_skip", "ticket", ticket.id, at=now)
     return ticket
 
@@ -148,24 +200,27 @@ def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
         raise RequeueUsed("每个号只能在过号后重新排队一次，请重新取号")
     if ticket.local_date != local_today(now):
         raise TicketStateConflict("只能当天重新排队")
-    _move(session, ticket, "skipped", status="waiting", requeued=True, queued_at=now, window_id=None,
-          call_count=0)
+    _move(session, ticket, ("skipped",), status="waiting", requeued=True, queued_at=now, waiting_since=None,
+          window_id=None, call_count=0)
     audit.record(session, actor, "booking.ticket_requeue", "ticket", ticket.id, at=now)
     return ticket
 
 
 def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: int) -> Ticket:
-    """Send a called ticket to another queue of the hall; it keeps its number
-    and its original place in time, so it is not sent to the back."""
+    """Send a ticket at the window to another queue of the hall; it keeps its
+    number and its original place in time, so it is not sent to the back
+    (its new waiting period starts now)."""
     now = clock.now()
-    ticket, _ = _called_ticket_here(session, actor, ticket_id)
+    ticket, _ = _ticket_at_my_window(session, actor, ticket_id, AT_WINDOW)
     target = get_row(session, HallQueue, queue_id)
     if target is None or target.hall_id != ticket.hall_id:
         raise TicketStateConflict("目标队列不存在或不属于本大厅", code="booking.queue_not_found", status=422)
     if target.id == ticket.queue_id:
         raise TicketStateConflict("目标队列与当前队列相同", code="booking.same_queue", status=422)
     from_queue = ticket.queue_id
-    _move(session, ticket, "called", status="waiting", queue_id=target.id, window_id=None, call_count=0)
+    periods.close_open(session, ticket.id, now, "transfer")
+    _move(session, ticket, AT_WINDOW, status="waiting", queue_id=target.id, window_id=None, call_count=0,
+          serving_at=None, waiting_since=now)
     audit.record(session, actor, "booking.ticket_transfer", "ticket", ticket.id,
                  {"from_queue": from_queue, "to_queue": target.id}, at=now)
     return ticket
@@ -173,9 +228,11 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
 
 def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     now = clock.now()
-    ticket, window = _called_ticket_here(session, actor, ticket_id)
-    _move(session, ticket, "called", status="completed", completed_at=now)
-    audit.record(session, actor, "booking.ticket_complete", "ticket", ticket.id, {"window_id": window.id}, at=now)
+    ticket, window = _ticket_at_my_window(session, actor, ticket_id, AT_WINDOW)
+    _move(session, ticket, AT_WINDOW, status="completed", completed_at=now)
+    periods.close_open(session, ticket.id, now, "complete")
+    audit.record(session, actor, "booking.ticket_complete", "ticket", ticket.id,
+                 {"window_id": window.id, "session_id": ticket.session_id}, at=now)
     if ticket.citizen_id is not None:
         outbox.enqueue(session, outbox.CITIZEN_NOTIFY,
                        {"citizen_id": ticket.citizen_id, "event": "rating_invitation",
@@ -199,7 +256,7 @@ def board(session: Session, clock, hall_id: int) -> dict:
     called = session.execute(select(Ticket.display, Window.number, Window.name, Ticket.last_called_at,
                                     Ticket.call_count)
                              .join(Window, Window.id == Ticket.window_id)
-                             .where(Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status == "called")
+                             .where(Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status.in_(AT_WINDOW))
                              .order_by(Ticket.last_called_at.desc()).limit(30)).all()
     waiting = dict(session.execute(select(Ticket.queue_id, func.count()).where(
         Ticket.hall_id == hall.id, Ticket.local_date == day, Ticket.status == "waiting").group_by(Ticket.queue_id)).all())

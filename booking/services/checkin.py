@@ -22,7 +22,7 @@ from ..errors import (AppointmentNotFound, CheckInTooEarly, CheckInTooLate, QrIn
                       WrongHall)
 from ..models import LANE_APPOINTMENT, Appointment, HallQueue, Ticket
 from ..policy import Policy
-from .appointments import release_active
+from .places import release_active
 from .common import get_row, get_hall, local_today
 from .tickets import new_ticket, resolve_priority
 
@@ -79,7 +79,7 @@ def check_in(session: Session, actor: Actor, clock, policy: Policy, *, qr_payloa
                            .values(status="checked_in", checked_in_at=now))
     if done.rowcount != 1:
         raise QrUsed("签到码已使用或已失效")
-    release_active(session, appointment.citizen_id)
+    release_active(session, [appointment.citizen_id])
     reason = resolve_priority(session, policy, local_today(now), appointment.citizen_id, priority_reason)
     queue = session.get(HallQueue, appointment.queue_id)
     details = {"priority_reason": reason, "priority_declared": priority_reason is not None,

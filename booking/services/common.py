@@ -17,7 +17,9 @@ from mobile_api.db import MAX_INTEGER_ID
 
 from ..calendar import HallDay, hall_day
 from ..errors import HallNotFound, WrongHall
-from ..models import CalendarOverride, Hall, HallItem, HallQueue, Window, WindowQueue
+from mobile_api.workdays import DeclaredDays
+
+from ..models import CalendarOverride, DeclaredDay, Hall, HallItem, HallQueue, Window, WindowQueue
 from . import cache
 
 
@@ -82,9 +84,18 @@ def hall_overrides(session: Session, hall_id: int, today: date) -> dict[date, bo
     return cache.overrides_from(session, hall_id, today, load)
 
 
+def declared_days(session: Session) -> DeclaredDays:
+    """The loaded holiday notices (a few dozen rows a year), cached
+    (cache.DECLARED_SECONDS): every booking asks, an operator loads one a year."""
+    def load() -> DeclaredDays:
+        rows = session.execute(select(DeclaredDay.day, DeclaredDay.working, DeclaredDay.name))
+        return DeclaredDays({day: (working, name) for day, working, name in rows})
+    return cache.cached(session, cache.DECLARED_KEY, cache.DECLARED_SECONDS, load)
+
+
 def day_of_hall(session: Session, hall, today: date) -> HallDay:
-    """Today's opening at the hall (overrides from the cache)."""
-    return hall_day(hall.opening_hours, today, hall_overrides(session, hall.id, today))
+    """Today's opening at the hall (overrides and notices from the cache)."""
+    return hall_day(hall.opening_hours, today, hall_overrides(session, hall.id, today), declared_days(session))
 
 
 def hall_item(session: Session, hall_id: int, item_code: str) -> HallItem | None:
@@ -153,7 +164,10 @@ def windows_serving(session: Session, queue_id: int) -> int:
 
 
 def queue_capacity(session: Session, queue_id: int, places_per_window: int) -> int:
-    return windows_serving(session, queue_id) * places_per_window
+    """Active windows serving the queue × the queue's own places per window
+    (an admin's setting) or the default."""
+    own = session.scalar(select(HallQueue.places_per_window).where(HallQueue.id == queue_id))
+    return windows_serving(session, queue_id) * (own or places_per_window)
 
 
 def get_queue(session: Session, queue_id: int) -> HallQueue | None:

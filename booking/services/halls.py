@@ -19,8 +19,8 @@ from ..calendar import HallDay, distance_meters, hall_day, last_bookable_day, sl
 from ..errors import BeyondHorizon, DateInPast, HallClosed, ItemNotBookable, ItemNotHandled
 from ..models import HALL_LEVELS, CalendarOverride, Hall, HallItem, HallQueue, Slot, Window, WindowQueue
 from ..policy import Policy
-from . import cache
-from .common import catalogue_facts, get_hall, hall_item, hall_overrides, local_today, queue_capacity
+from . import cache, places
+from .common import catalogue_facts, declared_days, get_hall, hall_item, hall_overrides, local_today, queue_capacity
 
 
 # -- set-up (seeder, admin CLI, tests) ---------------------------------------
@@ -71,13 +71,17 @@ def assign_item(session: Session, hall: Hall, queue: HallQueue, item_code: str) 
 
 def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date, is_open: bool,
                  reason: str) -> CalendarOverride:
-    """An admin closes a hall for a day or opens it on an extra day."""
-    if not access.manages_hall(actor, hall_id):
+    """An admin closes a hall for a day or opens it on an extra day. A
+    closure cancels the day's booked appointments with a notice to each
+    citizen (places.close_day); the hall's row is held meanwhile, so no
+    booking or reschedule into that day can slip in beside it."""
+    if actor.kind != "system" and not access.manages_hall(actor, hall_id):  # the CLI acts as the system
         # A department's admin runs its items, not a hall's opening days.
         raise Forbidden("只能由平台管理员或本大厅管理员调整大厅日历")
     get_hall(session, hall_id)
     if day < local_today(clock.now()):
         raise DateInPast("不能调整已过去的日期")
+    places.lock_hall_for_change(session, hall_id)
     existing = session.scalar(select(CalendarOverride).where(CalendarOverride.hall_id == hall_id,
                                                              CalendarOverride.day == day))
     if existing is None:
@@ -90,8 +94,11 @@ def set_override(session: Session, actor: Actor, clock, hall_id: int, day: date,
         session.flush()
     except IntegrityError as exc:  # a parallel admin wrote the same day first
         raise Conflict("该日期的调整正被同时修改，请重试", code="booking.override_conflict") from exc
+    cancelled = 0 if is_open else places.close_day(session, actor, hall_id, day, clock.now(), reason)
     audit.record(session, actor, "booking.calendar_override", "hall", hall_id,
-                 {"day": day.isoformat(), "open": is_open, "reason": reason}, at=clock.now())
+                 {"day": day.isoformat(), "open": is_open, "reason": reason, "appointments_cancelled": cancelled},
+                 at=clock.now())
+    existing.appointments_cancelled = cancelled
     # this process honours the change once committed; others within cache.OVERRIDE_SECONDS
     uow.of(session).after_commit(lambda: cache.forget_overrides(session, hall_id))
     return existing
@@ -179,11 +186,12 @@ def check_bookable_day(session: Session, hall: Hall, day: date, now: datetime, p
     if day < today:
         raise DateInPast(f"{day.isoformat()} 已过，请选择今天或以后的日期", errors={"date": ["日期已过"]})
     overrides = hall_overrides(session, hall.id, today)
-    last = last_bookable_day(today, policy.horizon_working_days, overrides)
+    declared = declared_days(session)
+    last = last_bookable_day(today, policy.horizon_working_days, overrides, declared)
     if day > last:
         raise BeyondHorizon(f"最远可预约到 {last.isoformat()}（{policy.horizon_working_days} 个工作日内）",
                             errors={"date": ["超出可预约范围"]}, extra={"last_bookable_date": last.isoformat()})
-    info = hall_day(hall.opening_hours, day, overrides)
+    info = hall_day(hall.opening_hours, day, overrides, declared)
     if not info.open:
         reason = f"（{info.holiday_name}）" if info.holiday_name else ""
         raise HallClosed(f"{hall.name} {day.isoformat()} 不办公{reason}", errors={"date": ["当天不办公"]})

@@ -19,10 +19,11 @@ from identity import access, real_name
 from mobile_api import audit, uow
 from mobile_api.actor import Actor
 
-from ..errors import HallClosed, InvalidPriority, ItemNotHandled, TicketNotFound
+from ..calendar import within_hours
+from ..errors import HallClosed, InvalidPriority, ItemNotHandled, OutsideOpeningHours, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
 from ..policy import Policy
-from . import cache
+from . import cache, periods
 from .common import get_row, day_of_hall, ensure_same_hall, hall_with_item, local_today, windows_serving
 
 
@@ -128,8 +129,13 @@ def issue_walk_in(session: Session, actor: Actor, clock, policy: Policy, *, item
     hall, link = hall_with_item(session, hall_id, item_code)
     if link is None:
         raise ItemNotHandled(f"{hall.name}不办理事项 {item_code}", errors={"item": ["该大厅不办理此事项"]})
-    if not day_of_hall(session, hall, local_today(now)).open:
-        raise HallClosed(f"{hall.name}今天不办公")
+    today = day_of_hall(session, hall, local_today(now))
+    if not today.open:
+        reason = f"（{today.holiday_name}）" if today.holiday_name else ""
+        raise HallClosed(f"{hall.name}今天不办公{reason}，不能取号")
+    if not within_hours(today, now):
+        opens, closes = today.hours
+        raise OutsideOpeningHours(f"{hall.name}今天的办公时间为 {opens}–{closes}，现在不能取号")
     reason = resolve_priority(session, policy, local_today(now), citizen_id, priority_reason)
     queue = link  # the queue's id, hall and prefix, from the cached link
     details = {"hall_id": hall.id, "queue": queue.prefix, "item_code": item_code, "priority_reason": reason,
@@ -166,14 +172,9 @@ def position(session: Session, ticket: Ticket) -> int:
 
 
 def average_service(session: Session, queue_id: int, now: datetime, policy: Policy) -> timedelta:
-    """Mean of the last 20 completed services of the queue in the past week."""
-    rows = session.execute(select(Ticket.first_called_at, Ticket.completed_at).where(
-        Ticket.queue_id == queue_id, Ticket.status == "completed", Ticket.completed_at >= now - timedelta(days=7))
-        .order_by(Ticket.completed_at.desc()).limit(20)).all()
-    durations = [done - started for started, done in rows if started and done and done > started]
-    if not durations:
-        return policy.default_service
-    return sum(durations, timedelta()) / len(durations)
+    """The queue's measured service time (periods.py), or the configured
+    default while it has too few recent services."""
+    return periods.service_estimate(session, queue_id, now, policy.default_service, policy.service_min_samples)
 
 
 def estimate(session: Session, ticket: Ticket, now: datetime, policy: Policy) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """好差评: rate a served event, my ratings, public statistics; staff ratings,
 statistics of their department and rectifications."""
 
+from flask import current_app
 from flask_smorest import Blueprint
 
 from identity.auth import current_actor, require_roles
@@ -17,7 +18,7 @@ from ..schemas import (AppealDecisionSchema, FeedbackReasonSchema, RatingCreateS
                        StaffRatingSchema, StaffRatingStatsArgsSchema, StaffRatingStatsSchema)
 from ..services import ratings, rectifications
 from ..services.access import stats_department
-from ..services.stats import STAFF_GROUPS, compute_stats
+from ..services.stats import PUBLIC_GROUPS, PUBLIC_GROUPS_WITH_STAFF, STAFF_GROUPS, compute_stats
 from ..taxonomy import BAD_REASONS, LEVELS
 from . import rules, uow
 
@@ -80,8 +81,9 @@ def rate_rectification(body, rating_id):
 @blp.response(200, RatingStatsSchema)
 def public_stats(args):
     """Public statistics by department, hall, window or item; no personal data."""
+    groups = PUBLIC_GROUPS_WITH_STAFF if rules().public_staff_names else PUBLIC_GROUPS
     return compute_stats(uow().session, period=args["period"], year=args["year"], month=args.get("month"),
-                         quarter=args.get("quarter"), group_by=args["group_by"])
+                         quarter=args.get("quarter"), group_by=args["group_by"], allowed_groups=groups)
 
 
 @blp.route("/staff/ratings/stats", methods=["GET"])
@@ -130,8 +132,9 @@ def get_rectification(rect_id):
     """One rectification, with whom to call back (the read is audited)."""
     actor, work = current_actor(), uow()
     rect = rectifications.load_for_staff(work.session, actor, rect_id)
-    citizen_id = rectifications.contact_for_callback(work.session, actor, work.clock, rect)
-    return rectification_contact_view(work.session, rect, citizen_id)
+    citizen_id, phone = rectifications.contact_for_callback(work.session, actor, work.clock, rect,
+                                                            current_app.extensions.get("cipher"))
+    return dict(rectification_contact_view(work.session, rect, citizen_id), contact_phone=phone)
 
 
 @blp.route("/staff/rectifications/<int:rect_id>/callback", methods=["POST"])

@@ -20,6 +20,7 @@ from ..models import FeedbackCase
 from ..rules import Rules
 from ..taxonomy import CASE_KINDS, DEPARTMENTS
 from .access import is_dispatcher, load_visible_case, require_dispatcher, require_handling_department
+from . import notices
 from .timeline import add_event
 
 MAX_NOTE = 2000
@@ -85,7 +86,9 @@ def dispatch(session: Session, actor: Actor, clock, case_id: int, department_cod
     add_event(session, case.id, "dispatched", actor, now, department_code=department_code, note=note)
     audit.record(session, actor, "feedback.case_dispatch", "feedback_case", case.id,
                  {"department": department_code}, at=now)
-    return load_visible_case(session, actor, case_id)
+    case = load_visible_case(session, actor, case_id)
+    notices.case_dispatched(session, case, department_code, now, "dispatch")
+    return case
 
 
 def transfer(session: Session, actor: Actor, clock, case_id: int, department_code: str, reason: str) -> FeedbackCase:
@@ -106,6 +109,7 @@ def transfer(session: Session, actor: Actor, clock, case_id: int, department_cod
     audit.record(session, actor, "feedback.case_transfer", "feedback_case", case.id,
                  {"from": department, "to": department_code}, at=now)
     session.refresh(case)
+    notices.case_dispatched(session, case, department_code, now, "transfer")
     return case
 
 

@@ -20,7 +20,9 @@ from ..models import FeedbackRating, FeedbackRectification
 from ..rules import Rules
 from ..taxonomy import BAD_LEVELS, BAD_REASONS, LEVELS, RATED_EVENT_KINDS
 from .access import ensure_may_rate, own_records, rating_scope, require_staff
+from .attribution import attribute
 from .invitations import settle_invitation
+from .notices import rectification_notice
 
 MAX_COMMENT = 2000
 
@@ -72,10 +74,11 @@ def rate(session: Session, actor: Actor, clock, rules: Rules, *, event_kind: str
 def record_rating(session: Session, actor: Actor, event: ServedEvent, level: int, reason: str | None,
                   comment: str | None, now: datetime, rules: Rules, rated_by: str) -> FeedbackRating:
     """Insert the rating (and its rectification if bad) in the caller's transaction."""
+    who = attribute(session, event)
     rating = FeedbackRating(event_kind=event.kind, event_id=event.id, citizen_id=event.citizen_id, level=level,
                             reason_code=reason, comment=comment, channel=actor.channel, rated_by=rated_by,
-                            department_code=event.department_code, hall_id=event.hall_id,
-                            window_id=event.window_id, item_code=event.item_code, staff_id=event.staff_id,
+                            department_code=who.department_code, hall_id=who.hall_id,
+                            window_id=who.window_id, item_code=event.item_code, staff_id=who.staff_id,
                             event_finished_at=event.finished_at, rated_at=now)
     try:
         with session.begin_nested():
@@ -84,11 +87,15 @@ def record_rating(session: Session, actor: Actor, event: ServedEvent, level: int
     except IntegrityError:
         raise AlreadyRated("该服务已评价过，每项服务只能评价一次")
     if level in BAD_LEVELS:
-        session.add(FeedbackRectification(
-            rating_id=rating.id, department_code=event.department_code, hall_id=event.hall_id,
-            window_id=event.window_id, state="pending_callback", opened_at=now,
+        rect = FeedbackRectification(
+            rating_id=rating.id, department_code=who.department_code, hall_id=who.hall_id,
+            window_id=who.window_id, state="pending_callback", opened_at=now,
             callback_due_at=due_after_working_days(now, rules.callback_days),
-            due_at=due_after_working_days(now, rules.rectification_days)))
+            due_at=due_after_working_days(now, rules.rectification_days))
+        session.add(rect)
+        session.flush()
+        rectification_notice(session, rect, "rectification_opened", now,
+                             dedupe_key=f"feedback.rectification_opened:{rect.id}")
     settle_invitation(session, event.kind, event.id, now)
     audit.record(session, actor, "feedback.rating_create", "feedback_rating", rating.id,
                  {"event_kind": event.kind, "event_id": event.id, "level": level, "reason": reason,

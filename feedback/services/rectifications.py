@@ -11,11 +11,15 @@ called_back when the appeal is refused (the department must still act).
 
 from __future__ import annotations
 
+import importlib.util
+
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from mobile_api import audit
 from mobile_api.actor import Actor
+from identity.access import is_department_admin, is_hall_admin
+from mobile_api.crypto import mask_phone
 from mobile_api.uow import commit_point
 
 from ..errors import InvalidRating, RectificationNotFound, RectificationStateConflict
@@ -48,13 +52,47 @@ def queue(actor: Actor, state: str | None = None, overdue: bool | None = None):
     return stmt.order_by(FeedbackRectification.due_at, FeedbackRectification.id)
 
 
-def contact_for_callback(session: Session, actor: Actor, clock, rect: FeedbackRectification) -> int | None:
-    """Who gave the bad rating, for the call back only; every such read is audited."""
+OPEN_FOR_CALLBACK = ("pending_callback", "called_back")
+
+
+def may_read_contact(actor: Actor, rect: FeedbackRectification) -> bool:
+    """The citizen's phone goes to the admin the rectification is assigned
+    to (the department's admin; for a general window, the hall's), and only
+    while the department still has to call back or act."""
+    if rect.state not in OPEN_FOR_CALLBACK:
+        return False
+    if rect.department_code is not None:
+        return is_department_admin(actor, rect.department_code)
+    return rect.hall_id is not None and is_hall_admin(actor, rect.hall_id)
+
+
+def contact_for_callback(session: Session, actor: Actor, clock, rect: FeedbackRectification,
+                         cipher=None) -> tuple[int | None, str | None]:
+    """Who gave the bad rating (citizen id) and, for the assigned admin while
+    the rectification is open, the phone they bound (unmasked), for the call
+    back only; every such read is audited, the phone read on its own."""
     rating = session.get(FeedbackRating, rect.rating_id)
+    citizen_id = rating.citizen_id if rating else None
+    now = clock.now()
     audit.record(session, actor, "feedback.rating_rater_read", "feedback_rectification", rect.id,
-                 {"rating_id": rect.rating_id}, at=clock.now())
+                 {"rating_id": rect.rating_id}, at=now)
+    phone = None
+    if cipher is not None and citizen_id is not None and may_read_contact(actor, rect):
+        phone = _bound_phone(session, cipher, citizen_id)
+        if phone is not None:
+            audit.record(session, actor, "feedback.rating_contact_read", "feedback_rectification", rect.id,
+                         {"rating_id": rect.rating_id, "citizen_id": citizen_id, "phone_masked": mask_phone(phone),
+                          "state": rect.state}, at=now)
     commit_point(session, "reading who gave a bad rating is audited even if the answer then fails")
-    return rating.citizen_id if rating else None
+    return citizen_id, phone
+
+
+def _bound_phone(session: Session, cipher, citizen_id: int) -> str | None:
+    if importlib.util.find_spec("wechat") is None:  # phones are bound through WeChat
+        return None
+    from wechat.services.phone import bound_phone
+
+    return bound_phone(session, cipher, citizen_id)
 
 
 def _move(session: Session, rect: FeedbackRectification, from_states: tuple[str, ...], values: dict) -> None:

@@ -1,5 +1,8 @@
 """好差评 statistics by month, quarter or year, grouped by department, hall,
-window or item (and, for a department's own staff, by staff member).
+window or item (and, for a department's own staff, by staff member). Each
+row carries the name of its group (department, hall, "<hall> <window>",
+item, or the staff member's display name); the public figures name no staff
+unless the city opts in (FEEDBACK_PUBLIC_STAFF_NAMES).
 
 Periods are calendar periods in Asia/Shanghai: a rating given at 00:30 on
 1 December local time (16:30 UTC on 30 November) counts for December.
@@ -26,9 +29,12 @@ from mobile_api.clock import LOCAL_TZ
 from ..errors import InvalidRating
 from ..models import FeedbackRating, FeedbackRectification
 from ..taxonomy import BAD_LEVELS, BAD_REASONS, LEVEL_BY_VALUE
+from .names import names_for
 
 PUBLIC_GROUPS = ("department", "hall", "window", "item")
 STAFF_GROUPS = PUBLIC_GROUPS + ("staff",)
+# With FEEDBACK_PUBLIC_STAFF_NAMES the city publishes per-clerk figures too.
+PUBLIC_GROUPS_WITH_STAFF = STAFF_GROUPS
 _COLUMNS = {"department": FeedbackRating.department_code, "hall": FeedbackRating.hall_id,
             "window": FeedbackRating.window_id, "item": FeedbackRating.item_code, "staff": FeedbackRating.staff_id}
 
@@ -63,7 +69,7 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def _empty_row(key) -> dict:
-    return {"key": None if key is None else str(key), "total": 0,
+    return {"key": None if key is None else str(key), "name": None, "total": 0,
             "levels": {code: 0 for code in LEVEL_BY_VALUE.values()},
             "bad_count": 0, "rectified_count": 0, "on_time_count": 0}
 
@@ -80,6 +86,9 @@ def compute_stats(session: Session, *, period: str, year: int, month: int | None
                   quarter: int | None = None, group_by: str = "department", department_code: str | None = None,
                   allowed_groups=PUBLIC_GROUPS, with_reasons: bool = False) -> dict:
     if group_by not in allowed_groups:
+        if group_by == "staff":
+            raise InvalidRating("公开统计不按工作人员分组（本市未开启公开工作人员姓名）",
+                                code="feedback.staff_names_not_public", errors={"group_by": ["不公开"]})
         raise InvalidRating(f"分组只能是 {', '.join(allowed_groups)}", errors={"group_by": ["取值不正确"]})
     label, start, end = period_bounds(period, year, month, quarter)
     key = _COLUMNS[group_by]
@@ -111,6 +120,9 @@ def compute_stats(session: Session, *, period: str, year: int, month: int | None
             target["rectified_count"] += int(rectified or 0)
             target["on_time_count"] += int(in_time or 0)
 
+    names = names_for(session, group_by, list(rows))
+    for k, row in rows.items():
+        row["name"] = names.get(k)
     result = {"period": period, "label": label, "start": start, "end": end, "group_by": group_by,
               "rows": [_finish(rows[k]) for k in sorted(rows, key=lambda k: (k is None, str(k)))],
               "overall": _finish(overall)}

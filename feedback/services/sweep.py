@@ -7,10 +7,10 @@ Running it twice changes nothing the second time: every step is a
 conditional UPDATE on "not yet done" (overdue_at IS NULL, last urged before
 today, settled_at IS NULL), and urge notices carry a dedupe key per day.
 
-Urge notices go to the outbox topic `staff.notify` (payload: department_code,
-event case_urged | rectification_overdue, data). No package delivers staff
-messages yet; until one registers a handler they wait there, and the urge is
-also visible in the staff queues (overdue flag, urge_count, timeline).
+Urge notices go to the outbox topic `staff.notify` (payload: department_code
+or hall_id, event case_urged | rectification_overdue, data), delivered by
+wechat.work to the staff inbox and 企业微信; the urge is also visible in the
+staff queues (overdue flag, urge_count, timeline).
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from ..models import FeedbackCase, FeedbackRatingInvitation, FeedbackRectificati
 from ..rules import Rules
 from ..taxonomy import BASICALLY_SATISFIED, OPEN_STATES
 from .closing import close_case
+from .notices import rectification_notice
 from .ratings import record_rating
 from .timeline import add_event
 
@@ -105,11 +106,8 @@ def _flag_rectifications(session: Session, now, counts: dict) -> None:
             continue
         rect = session.get(FeedbackRectification, rect_id, populate_existing=True)
         audit.record(session, SYSTEM, "feedback.rectification_overdue", "feedback_rectification", rect_id, at=now)
-        outbox.enqueue(session, STAFF_NOTIFY,
-                       {"department_code": rect.department_code, "event": "rectification_overdue",
-                        "data": {"rectification_id": rect_id, "hall_id": rect.hall_id,
-                                 "due_at": rect.due_at.isoformat()}},
-                       now, dedupe_key=f"feedback.urge:rectification:{rect_id}")
+        rectification_notice(session, rect, "rectification_overdue", now,
+                             dedupe_key=f"feedback.urge:rectification:{rect_id}")
         counts["rectifications_flagged_overdue"] += 1
 
 

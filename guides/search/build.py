@@ -11,16 +11,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
 from ..errors import ItemNotFound
-from ..models import CatalogueState, Department, ServiceItem, Theme
+from ..models import CatalogueState, Department, LifeEvent, ServiceItem, Theme
 from ..services.catalogue import get_published_item
 from .index import CONTEXT, FAQ, KEYWORD, NAME, TOPIC, Doc, SearchIndex
 
 
-def item_summary(item: ServiceItem, department_name: str) -> dict:
-    """The short form of an item in search results and lists."""
+def item_summary(item: ServiceItem, department_name: str, department_name_en: str | None = None) -> dict:
+    """The short form of an item in search results and lists (both names:
+    `i18n.localise_summary` picks the one a client asked for)."""
     return {
-        "code": item.code, "name": item.name, "department_code": item.department_code,
-        "department_name": department_name, "item_type": item.item_type, "level": item.level,
+        "code": item.code, "name": item.name, "name_zh": item.name, "name_en": item.name_en or item.name,
+        "department_name_en": department_name_en or department_name,
+        "department_code": item.department_code, "department_name": department_name, "item_type": item.item_type, "level": item.level,
         "promised_days": item.promised_days, "instant": item.promised_days == 0,
         "visits_required": item.visits_required, "online_depth": item.online_depth,
         "channels": list(item.channels), "appointment_supported": item.appointment_supported,
@@ -30,6 +32,11 @@ def item_summary(item: ServiceItem, department_name: str) -> dict:
 
 def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme]) -> Doc:
     dept_name = department.name if department else item.department_code
+    terms_en = [(item.name_en, NAME)] if item.name_en else []
+    terms_en += [(k, KEYWORD) for k in item.keywords_en or []]
+    if department is not None and department.name_en:
+        terms_en.append((department.name_en, CONTEXT))
+    terms_en += [(t.name_en, CONTEXT) for t in themes if t.name_en]
     terms = [(item.name, NAME)]
     terms += [(k, KEYWORD) for k in item.keywords]
     terms += [(t, TOPIC) for t in item.topics]
@@ -44,7 +51,8 @@ def doc_for(item: ServiceItem, department: Department | None, themes: list[Theme
     return Doc(code=item.code, name=item.name, version=item.version or 0, department_code=item.department_code,
                channels=frozenset(item.channels), online_depth=item.online_depth,
                visits_required=item.visits_required, life_events=frozenset(item.life_events),
-               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name))
+               themes=frozenset(t.id for t in themes), terms=terms, summary=item_summary(item, dept_name, department.name_en if department else None),
+               name_en=item.name_en or "", terms_en=terms_en)
 
 
 def build_index(session: Session) -> SearchIndex:
@@ -59,7 +67,9 @@ def build_index(session: Session) -> SearchIndex:
     items = session.scalars(select(ServiceItem).options(lazyload(ServiceItem.materials), lazyload(ServiceItem.department))
                             .where(ServiceItem.status == "published").order_by(ServiceItem.code))
     docs = [doc_for(item, departments.get(item.department_code), themes_of.get(item.code, [])) for item in items]
-    return SearchIndex(docs, version)
+    events = [{"code": e.code, "name": e.name, "name_en": e.name_en, "phrases": e.phrases, "item_codes": e.item_codes}
+              for e in session.scalars(select(LifeEvent).order_by(LifeEvent.position))]
+    return SearchIndex(docs, version, events)
 
 
 MAX_PAYLOADS = 20_000
@@ -90,15 +100,16 @@ class IndexHolder:
         self._index: SearchIndex | None = None
         self._checked_at = float("-inf")
         self._lock = threading.Lock()
-        self._payloads: dict[tuple[str, int], tuple[str, bytes]] = {}
+        self._payloads: dict[tuple[str, int, str], tuple[str, bytes]] = {}
 
-    def payload(self, session, code: str, dump) -> tuple[str, bytes]:
-        """(ETag, JSON body) of a published item. A published version never
-        changes, so its serialised form is kept per (code, version)."""
+    def payload(self, session, code: str, dump, language: str = "zh") -> tuple[str, bytes]:
+        """(ETag, JSON body) of a published item in a language. A published
+        version never changes, so its serialised form is kept per (code,
+        version, language); the Chinese ETag is unchanged for old clients."""
         index = self.current(session)
         position = index.by_code.get(code)
         if position is not None:
-            cached = self._payloads.get((code, index.docs[position].version))
+            cached = self._payloads.get((code, index.docs[position].version, language))
             if cached is not None:
                 return cached
         if callable(session):
@@ -106,10 +117,11 @@ class IndexHolder:
         item = get_published_item(session, code)  # also finds items newer than this index
         if item is None:
             raise ItemNotFound(f"事项 {code} 不存在或未发布")
-        entry = (f'"{item.code}-{item.version}"', dump(item))
+        suffix = "" if language == "zh" else f"-{language}"
+        entry = (f'"{item.code}-{item.version}{suffix}"', dump(item))
         if len(self._payloads) >= MAX_PAYLOADS:
             self._payloads.clear()
-        self._payloads[(item.code, item.version)] = entry
+        self._payloads[(item.code, item.version, language)] = entry
         return entry
 
     def invalidate(self) -> None:
@@ -138,14 +150,14 @@ class IndexHolder:
 
 
 def index_from_data(items: list[tuple[str, dict]], departments: dict[str, dict], themes: list[dict],
-                    version: int = 1) -> SearchIndex:
+                    version: int = 1, life_events: list[dict] | None = None) -> SearchIndex:
     """An index straight from data-shaped items, without a database (unit
     tests, the benchmark's 5,000-item catalogue)."""
     from ..convert import item_row_values
 
-    dept_rows = {code: Department(**{k: d.get(k) for k in ("code", "number", "name", "short_name")})
+    dept_rows = {code: Department(**{k: d.get(k) for k in ("code", "number", "name", "name_en", "short_name")})
                  for code, d in departments.items()}
-    theme_rows = [Theme(id=t["id"], name=t["name"], kind=t["kind"], description=t["description"], position=i,
+    theme_rows = [Theme(id=t["id"], name=t["name"], name_en=t.get("name_en"), kind=t["kind"], description=t["description"], position=i,
                         keywords=t.get("keywords", []), stages=t["stages"]) for i, t in enumerate(themes)]
     themes_of: dict[str, list[Theme]] = {}
     for theme in theme_rows:
@@ -155,4 +167,5 @@ def index_from_data(items: list[tuple[str, dict]], departments: dict[str, dict],
     for dept, data in items:
         item = ServiceItem(**item_row_values(data, dept), version=version, status="published")
         docs.append(doc_for(item, dept_rows.get(dept), themes_of.get(item.code, [])))
-    return SearchIndex(docs, version)
+    events = [dict(e, item_codes=e.get("items", [])) for e in life_events or []]
+    return SearchIndex(docs, version, events)

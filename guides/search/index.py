@@ -18,14 +18,17 @@ item:
 from __future__ import annotations
 
 import bisect
-import html
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
 
+from . import events as ev
 from . import text as tx
+from .english import EnglishIndex, highlight_english
+from .highlight import highlight
+from .lexicon import _word_tokens, from_cantonese, is_stopword
 from .synonyms import SYNONYMS
 
 NAME, KEYWORD, TOPIC, CONTEXT, FAQ = 3.0, 2.5, 1.2, 0.8, 0.4
@@ -49,6 +52,8 @@ class Doc:
     themes: frozenset
     terms: list[tuple[str, float]] = field(default_factory=list)  # (text, field weight)
     summary: dict = field(default_factory=dict)
+    name_en: str = ""
+    terms_en: list[tuple[str, float]] = field(default_factory=list)  # English (text, field weight)
 
 
 class Hit:
@@ -67,13 +72,19 @@ class Hit:
     def name_highlighted(self) -> str:
         return highlight(self.doc.name, self._matched)
 
+    @property
+    def name_en_highlighted(self) -> str:
+        words = {w for piece in self._matched if not tx.is_han(piece) for w in piece.split()}
+        return highlight_english(self.doc.name_en or self.doc.name, words)
+
 
 class SearchResult:
     """Ranked documents; `Hit`s are made only for the part that is shown."""
 
-    def __init__(self, index, ranked, matched, grams, suggestions, expansions):
+    def __init__(self, index, ranked, matched, grams, suggestions, expansions, events=()):
         self._index, self._ranked, self._matched, self._grams = index, ranked, matched, grams
         self.suggestions, self.expansions = suggestions, expansions
+        self.events = list(events)  # life events the query spoke of (codes)
 
     def _matched_for(self, i: int) -> set[str]:
         postings = self._index.postings
@@ -94,7 +105,7 @@ class SearchResult:
 
 
 class SearchIndex:
-    def __init__(self, docs: list[Doc], version: int = 0):
+    def __init__(self, docs: list[Doc], version: int = 0, events: list[dict] | None = None):
         self.version = version
         self.docs = docs
         self.by_code = {doc.code: i for i, doc in enumerate(docs)}
@@ -102,9 +113,18 @@ class SearchIndex:
         self.py_postings: dict[str, dict[int, float]] = defaultdict(dict)
         self.terms: dict[str, dict[int, float]] = defaultdict(dict)  # whole name / keyword → docs
         self.pinyin_terms: dict[str, dict[int, tuple[float, str]]] = defaultdict(dict)
+        self.english = EnglishIndex()
+        self.by_life_event: dict[str, list[int]] = defaultdict(list)  # event name → items naming it
         for i, doc in enumerate(docs):
+            for name in doc.life_events:
+                self.by_life_event[name].append(i)
             for term, weight in doc.terms:
                 self._add(i, term, weight)
+            for term, weight in doc.terms_en:
+                self.english.add(i, term, weight, whole_term=weight >= TOPIC)
+        self.english.finish(len(docs))
+        self.events = ev.build_entries(events or [], self.by_code)
+        self.event_words = {w for entry in self.events for phrase in entry.en_phrases for w in phrase}
         self.idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.postings.items()}
         self.py_idf = {g: math.log(1 + len(docs) / len(p)) for g, p in self.py_postings.items()}
         self.pinyin_sorted = sorted(self.pinyin_terms)
@@ -128,18 +148,45 @@ class SearchIndex:
 
     # -- querying ---------------------------------------------------------
 
+    def _split_latin(self, query: str) -> tuple[list[str], list[str]]:
+        """Latin words are English when the catalogue's English knows them
+        (or a close misspelling of them), else pinyin ("shebaoka", "sbk")."""
+        english, pinyin = [], []
+        for run in tx.runs(query):
+            if tx.is_han(run) or is_stopword(run):
+                continue
+            tokens = _word_tokens(run)
+            if tokens and all(self.english.knows(t) or t in self.event_words for t in tokens):
+                english.extend(tokens)
+            elif run.isdigit():
+                continue
+            elif run in self.pinyin_terms or not tokens:
+                pinyin.append(run)
+            else:
+                fixed = self.english.correct(run)
+                if fixed and not self._is_pinyin_prefix(run):
+                    english.extend(fixed)
+                else:
+                    pinyin.append(run)
+        return list(dict.fromkeys(english)), pinyin
+
+    def _is_pinyin_prefix(self, run: str) -> bool:
+        start = bisect.bisect_left(self.pinyin_sorted, run)
+        return start < len(self.pinyin_sorted) and self.pinyin_sorted[start].startswith(run)
+
     def search(self, query: str, allowed: set[int] | None = None, fuzzy: bool = True) -> SearchResult:
-        query = tx.normalise(query)
+        query = from_cantonese(tx.normalise(query))
         scores: dict[int, float] = defaultdict(float)
-        covered: dict[int, int] = defaultdict(int)  # bit mask of the query's own bigrams an item covers
+        covered: dict[int, int] = defaultdict(int)  # bit mask of the query's own bigrams/words an item covers
         matched: dict[int, set] = defaultdict(set)  # whole terms matched; bigrams are found per shown hit
         han = "".join(r for r in tx.runs(query) if tx.is_han(r))
-        latin = [r for r in tx.runs(query) if r.isalpha() and not tx.is_han(r)]
+        english, latin = self._split_latin(query)
         if len(latin) > 1:  # "gongjijin tiqu": syllables typed with spaces between words
             latin.append("".join(latin))
         own = [g for g in dict.fromkeys(tx.bigrams(han)) if g not in tx.STOP_BIGRAMS]
 
         bit = {g: 1 << n for n, g in enumerate(own)}
+        word_bit = {w: 1 << (len(own) + n) for n, w in enumerate(english)}
         tasks = [(g, 1.0, bit[g]) for g in own]
         expansions = []
         for key, targets in SYNONYMS.items():
@@ -160,15 +207,18 @@ class SearchIndex:
         self._score_contained_terms(han, scores, matched)
         for run in latin:
             self._score_pinyin(run, scores, matched)
+        if english:
+            self.english.score(english, word_bit, scores, covered, matched)
         self._score_grams(frequent, scores, covered, set(scores) if scores else None)
         self._score_homophones(han, scores, covered, bit)
+        spoken = self._score_events(han, english, bit, word_bit, scores, covered, expansions)
 
-        total = max(len(own), 1)
+        units = len(own) + len(english)
         ranked = []  # (-score, code, doc): sorts best first, then by code, without a key function
         for i, score in scores.items():
             if allowed is not None and i not in allowed:
                 continue
-            coverage = covered[i].bit_count() / total if own else 1.0
+            coverage = covered[i].bit_count() / units if units else 1.0
             final = score * (0.4 + 0.6 * min(coverage, 1.0))
             if final >= MIN_SCORE:
                 ranked.append((-final, self.docs[i].code, i))
@@ -181,7 +231,23 @@ class SearchIndex:
         ranked.sort()
         suggestions = [] if ranked else self.suggest(query, han, latin)
         grams = [g for g, _, _ in tasks]
-        return SearchResult(self, ranked, matched, grams, suggestions, expansions)
+        return SearchResult(self, ranked, matched, grams, suggestions, expansions, spoken)
+
+    def _score_events(self, han, english, bit, word_bit, scores, covered, expansions) -> list[str]:
+        """Life events named in the query bring their items forward; the
+        phrase counts as covered for them."""
+        spoken = []
+        for entry, phrase in ev.matching(self.events, han, set(english)):
+            spoken.append(entry.code)
+            expansions.append(entry.name)
+            if isinstance(phrase, str):
+                mask = sum(bit.get(g, 0) for g in tx.bigrams(phrase))
+            else:
+                mask = sum(word_bit.get(w, 0) for w in phrase)
+            for rank, i in enumerate(entry.docs):
+                scores[i] += ev.bonus(rank)
+                covered[i] |= mask
+        return spoken
 
     def _score_grams(self, tasks, scores, covered, only: set[int] | None) -> None:
         """Add each (bigram, weight, mask of the query bigrams it stands for)
@@ -266,11 +332,16 @@ class SearchIndex:
         for run in latin:
             if len(run) < 4:
                 continue
-            for key, similarity, _ in process.extract(run, self.pinyin_sorted, scorer=fuzz.ratio,
-                                                      limit=10, score_cutoff=cutoff + 8):
-                for i, (weight, term) in self.pinyin_terms[key].items():
-                    if allowed is None or i in allowed:
-                        found.append((weight * similarity / 25, i, term))
+            # plain ratio first, then partial_ratio: a typed word is often part of a longer
+            # keyword's pinyin ("huzaho" in "banhuzhao")
+            for scorer in (fuzz.ratio, _ratio_or_partial) if len(run) >= 5 else (fuzz.ratio,):
+                close = process.extract(run, self.pinyin_sorted, scorer=scorer, limit=10, score_cutoff=cutoff + 8)
+                for key, similarity, _ in close:
+                    for i, (weight, term) in self.pinyin_terms[key].items():
+                        if allowed is None or i in allowed:
+                            found.append((weight * similarity / 25, i, term))
+                if close:
+                    break
         best: dict[int, tuple] = {}
         for score, i, term in found:
             if i not in best or best[i][0] < score:
@@ -280,7 +351,11 @@ class SearchIndex:
     def suggest(self, query: str, han: str, latin: list[str], limit: int = 5) -> list[dict]:
         """Nothing matched: the names closest to what was typed, for "您是不是要找"."""
         seen, out = set(), []
-        for score, i, term in sorted(self._fuzzy(query, han, latin, None, cutoff=40), key=lambda x: -x[0]):
+        found = self._fuzzy(query, han, latin, None, cutoff=40)
+        words = " ".join(r for r in tx.runs(query) if r.isalpha() and not tx.is_han(r))
+        if len(words) >= 3:
+            found += self.english.suggest(words)
+        for score, i, term in sorted(found, key=lambda x: (-x[0], x[1])):
             doc = self.docs[i]
             if doc.code not in seen:
                 seen.add(doc.code)
@@ -290,30 +365,7 @@ class SearchIndex:
         return out
 
 
-def highlight(name: str, matched: set[str]) -> str:
-    """The name with every matched word or bigram wrapped in <em>…</em>."""
-    marks = [False] * len(name)
-    for piece in matched:
-        if not piece or not tx.is_han(piece):
-            continue
-        start = name.find(piece)
-        if start == -1 and len(piece) >= 3:  # matched through pinyin or a keyword: mark its characters
-            for k, ch in enumerate(name):
-                if ch in piece:
-                    marks[k] = True
-        while start != -1:
-            for k in range(start, start + len(piece)):
-                marks[k] = True
-            start = name.find(piece, start + 1)
-    out, open_ = [], False
-    for ch, mark in zip(name, marks):
-        if mark and not open_:
-            out.append("<em>")
-            open_ = True
-        if not mark and open_:
-            out.append("</em>")
-            open_ = False
-        out.append(html.escape(ch))
-    if open_:
-        out.append("</em>")
-    return "".join(out)
+def _ratio_or_partial(query: str, choice: str, score_cutoff: float = 0, **_) -> float:
+    score = max(fuzz.ratio(query, choice), fuzz.partial_ratio(query, choice)
+                if len(choice) > len(query) else 0)
+    return score if score >= score_cutoff else 0

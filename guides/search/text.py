@@ -24,6 +24,7 @@ STOP_BIGRAMS = frozenset({
     "怎么", "么办", "如何", "哪里", "需要", "什么", "可以", "我要", "我想", "想要", "要办", "请问", "办理",
     "怎样", "在哪", "哪儿", "多少", "多久", "么样", "的时", "时候", "一下", "么材", "料呢", "办吗", "能不", "不能",
     "我的", "了怎", "了吗", "吗？", "么弄", "怎弄",
+    "办什", "要什", "带什", "有什", "哪些", "有哪", "要带", "要做", "做什", "么手", "些手", "么证", "些证",
 })
 
 
@@ -66,6 +67,18 @@ def initials(text: str) -> str:
     return "".join(s[0] for s in syllables(text) if s)
 
 
+# Southern speakers (Cantonese among them) do not separate zh/z, ch/c, sh/s
+# or -ng/-n, and type accordingly ("护造" for 护照): homophone matching
+# treats them as one sound.
+_LOOSE_INITIAL = re.compile(r"^(z|c|s)h")
+_LOOSE_FINAL = re.compile(r"(?<=[aei])ng$")
+
+
+@lru_cache(maxsize=100_000)
+def loose(syllable: str) -> str:
+    return _LOOSE_FINAL.sub("n", _LOOSE_INITIAL.sub(r"\1", syllable))
+
+
 def syllable_bigrams(text: str) -> list[str]:
-    sy = syllables(text)
+    sy = [loose(s) for s in syllables(text)]
     return [f"{sy[i]} {sy[i + 1]}" for i in range(len(sy) - 1)]

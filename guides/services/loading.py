@@ -86,9 +86,7 @@ def read_sample_data(data_dir: Path = DATA_DIR) -> SampleData:
             data.items.append((dept_code, item))
     if (data_dir / "life_events.json").exists():
         data.life_events = _read_json(data_dir / "life_events.json")["life_events"]
-        for event in data.life_events:
-            if event["name"] not in LIFE_EVENTS:
-                problems.append(f"life_events.json: 未知的事件 {event['name']}")
+        problems += check_life_events(data.life_events, seen)
     if (data_dir / "themes.json").exists():
         data.themes = _read_json(data_dir / "themes.json")["themes"]
         for theme in data.themes:
@@ -100,6 +98,27 @@ def read_sample_data(data_dir: Path = DATA_DIR) -> SampleData:
     _cache.clear()
     _cache[key] = data
     return data
+
+
+def check_life_events(events: list[dict], item_codes) -> list[str]:
+    """The concept map must name known events and existing items, with an
+    English name and the phrases search expands from."""
+    problems = []
+    for event in events:
+        where = f"life_events.json: 事件“{event.get('name')}”"
+        if event.get("name") not in LIFE_EVENTS:
+            problems.append(f"{where}：未知的事件")
+        if not isinstance(event.get("name_en"), str) or not event["name_en"].strip():
+            problems.append(f"{where}：缺少英文名称 name_en")
+        phrases = event.get("phrases")
+        if not isinstance(phrases, list) or not phrases or not all(isinstance(p, str) and p.strip() for p in phrases):
+            problems.append(f"{where}：phrases 应为非空字符串列表")
+        codes = event.get("items")
+        if not isinstance(codes, list) or not codes:
+            problems.append(f"{where}：items 应为事项编码列表")
+            continue
+        problems += [f"{where}：事项 {code} 不存在" for code in codes if code not in item_codes]
+    return problems
 
 
 def load_sample_catalogue(session: Session, clock, data_dir: Path = DATA_DIR) -> dict:
@@ -114,7 +133,7 @@ def load_catalogue_data(session: Session, clock, data: SampleData) -> dict:
         return {"loaded": False, "reason": "目录已有事项"}
     now = clock.now()
     existing = set(session.scalars(select(Department.code)))
-    columns = ("code", "number", "name", "short_name", "credit_code", "consult_phone", "complaint_phone")
+    columns = ("code", "number", "name", "name_en", "short_name", "credit_code", "consult_phone", "complaint_phone")
     new_departments = [{c: d.get(c) for c in columns} for code, d in data.departments.items() if code not in existing]
     if new_departments:
         session.execute(insert(Department), new_departments)
@@ -131,14 +150,16 @@ def load_catalogue_data(session: Session, clock, data: SampleData) -> dict:
     if materials:
         session.execute(insert(Material), materials)
     known_themes = set(session.scalars(select(Theme.id)))
-    themes = [{"id": t["id"], "name": t["name"], "kind": t["kind"], "description": t["description"],
+    themes = [{"id": t["id"], "name": t["name"], "name_en": t.get("name_en"), "kind": t["kind"], "description": t["description"],
                "position": i, "keywords": t.get("keywords", []), "stages": t["stages"]}
               for i, t in enumerate(data.themes) if t["id"] not in known_themes]
     if themes:
         session.execute(insert(Theme), themes)
     known_events = set(session.scalars(select(LifeEvent.code)))
-    events = [{"code": e["code"], "name": e["name"], "kind": e["kind"], "position": i,
-               "description": e["description"]} for i, e in enumerate(data.life_events) if e["code"] not in known_events]
+    events = [{"code": e["code"], "name": e["name"], "name_en": e.get("name_en"), "kind": e["kind"], "position": i,
+               "description": e["description"], "description_en": e.get("description_en"),
+               "phrases": e.get("phrases", []), "item_codes": e.get("items", [])}
+              for i, e in enumerate(data.life_events) if e["code"] not in known_events]
     if events:
         session.execute(insert(LifeEvent), events)
     summary = {"loaded": True, "version": version, "departments": len(new_departments), "items": len(rows),

@@ -13,12 +13,13 @@ from pathlib import Path
 from ..errors import DomainError
 from ..modules import PROJECT_ROOT
 from .error_scan import PROJECT_MODULES, ErrorCode, codes_of_function, import_project_modules
-from .generic import BAD_REQUEST, DATABASE_DOWN, INTERNAL, MALFORMED_JSON, NOT_FOUND, RATE_LIMITED, REDIS_DOWN, \
+from .generic import BAD_REQUEST, CONCURRENT_UPDATE, DATABASE_DOWN, INTERNAL, MALFORMED_JSON, NOT_FOUND, RATE_LIMITED, REDIS_DOWN, \
     VALIDATION
 
 SNAPSHOT_PATH = PROJECT_ROOT / "docs" / "openapi.snapshot.json"
 ERRORS_DOC_PATH = PROJECT_ROOT / "docs" / "errors.md"
 SHELL_CODES = (BAD_REQUEST, MALFORMED_JSON, VALIDATION, NOT_FOUND, RATE_LIMITED, REDIS_DOWN, DATABASE_DOWN, INTERNAL,
+               CONCURRENT_UPDATE,
                ErrorCode("platform.method_not_allowed", 405, "请求方法不允许"))
 
 

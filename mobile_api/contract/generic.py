@@ -16,6 +16,8 @@ FORBIDDEN = ErrorCode("auth.forbidden", 403, "无权执行此操作")
 RATE_LIMITED = ErrorCode("platform.rate_limited", 429, "请求过于频繁")
 REDIS_DOWN = ErrorCode("platform.redis_unavailable", 503, "服务暂时不可用")
 DATABASE_DOWN = ErrorCode("platform.database_unavailable", 503, "服务暂时不可用")
+# A deadlock or serialization failure that persisted after the shell's one retry (writes only).
+CONCURRENT_UPDATE = ErrorCode("platform.concurrent_update", 409, "并发修改冲突")
 INTERNAL = ErrorCode("platform.internal_error", 500, "服务器内部错误")
 
 # Statuses whose answers carry Retry-After; no other answer does. 423: a

@@ -21,7 +21,7 @@ from ..observability import REQUEST_ID_PATTERN
 from ..ratelimit import EXEMPT_ENDPOINTS
 from ..request_guards import CHANNELS
 from .error_scan import ErrorCode, codes_of_function, codes_of_view
-from .generic import INTERNAL, RETRY_AFTER_STATUSES, generic_codes
+from .generic import CONCURRENT_UPDATE, INTERNAL, RETRY_AFTER_STATUSES, generic_codes
 
 METHODS = ("get", "put", "post", "patch", "delete", "head", "options")
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -135,6 +135,8 @@ def complete_operation(app: Flask, operation: dict, method: str, endpoint: str, 
         has_input=has_body or any(p.get("in") == "query" for p in params if isinstance(p, dict)),
         path_params=bool(rule.arguments), rate_limited=endpoint not in EXEMPT_ENDPOINTS,
         guard_codes=guard_codes | _guard_codes(app, endpoint.rpartition(".")[0] or None))
+    if method.lower() != "get":
+        codes.add(CONCURRENT_UPDATE)
     if idempotent:
         from ..idempotency import IdempotencyInProgress, IdempotencyKeyInvalid, IdempotencyKeyReused
 

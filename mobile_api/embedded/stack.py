@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"==> PostgreSQL {env['DATABASE_URL']}\n==> Redis {env['REDIS_URL']}", flush=True)
     try:
         _flask(env, "db", "upgrade")
-        _flask(env, "seed")
+        _flask(env, "seed", "--sample")  # make run is the sample city; make up and production start empty
         return _run_processes(env, args.host, args.port)
     except subprocess.CalledProcessError as exc:
         return exc.returncode or 1
@@ -76,8 +76,12 @@ def _run_processes(env: dict, host: str, port: int) -> int:
     manager = Manager()
     cwd = str(Path(__file__).resolve().parents[2])
     manager.add_process("web", f"{python} -m flask run --host {host} --port {port} --no-reload", env=env, cwd=cwd)
-    manager.add_process("worker", f"{python} -m flask jobs worker", env=env, cwd=cwd)
-    manager.add_process("scheduler", f"{python} -m flask jobs scheduler", env=env, cwd=cwd)
+    # honcho stops every process when one exits: the keep-alive wrapper
+    # starts a worker or scheduler that died again, so the web never goes
+    # down with it (and both ride out Redis outages in process).
+    keepalive = f"{python} -m mobile_api.jobs.keepalive {python} -m flask jobs"
+    manager.add_process("worker", f"{keepalive} worker", env=env, cwd=cwd)
+    manager.add_process("scheduler", f"{keepalive} scheduler", env=env, cwd=cwd)
     manager.loop()
     return manager.returncode or 0
 

@@ -20,7 +20,14 @@ from flask import Flask
 
 from .registry import periodic_rules, register_periodic
 
-__all__ = ["init_app", "periodic_rules", "process_clock", "register_periodic"]
+__all__ = ["init_app", "periodic_rules", "process_clock", "register_periodic", "register_status_source"]
+
+
+def register_status_source(app: Flask, lines) -> None:
+    """`lines(session)` returns lines that `flask jobs status` prints after the
+    outbox's own (a package's backlog that an operator must see, e.g. staff
+    notices nobody has read)."""
+    app.extensions.setdefault("jobs_status_sources", []).append(lines)
 
 
 def process_clock(app: Flask):
@@ -64,7 +71,10 @@ def init_app(app: Flask) -> None:
     from .cli import jobs_cli
     from .settings import SETTINGS
 
+    from .clock_health import register_metrics
+
     register_settings(app, SETTINGS)  # again when a test passed its own clock: idempotent
     register_periodic(app, "platform.outbox_delivery", deliver_due_outbox,
                       "投递到期的发件箱消息 (含预约提醒)")
+    register_metrics(app)
     app.cli.add_command(jobs_cli)

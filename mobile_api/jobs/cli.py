@@ -9,15 +9,19 @@ from __future__ import annotations
 from datetime import timedelta
 
 import click
+import redis
 from flask import current_app
 from flask.cli import AppGroup
 
 from mobile_api.actor import SYSTEM
+from mobile_api.clock import LOCAL_TZ
 from mobile_api.uow import unit_of_work
 
 from ..cli import outbox_cli
 from . import dead_letters, rq_runtime
 from .registry import periodic_rules, rule_named
+from .clock_health import rule_clocks
+from .supervise import Outage, supervise
 from .runs import execute, reclaim_failed, run_period
 from .models import JobRun
 from .tasks import worker_name
@@ -33,18 +37,28 @@ def _lease():
 @click.option("--burst", is_flag=True, help="队列取空后退出")
 @click.option("--name", default=None, help="工作进程名 (默认 主机:进程号)")
 def worker(burst, name):
-    """Run RQ jobs (the periodic rules) until stopped."""
-    rq_runtime.build_worker(current_app, name=name).work(burst=burst, with_scheduler=False)
+    """Run RQ jobs (the periodic rules) until stopped; rides out Redis outages."""
+    app = current_app._get_current_object()
+    if burst:
+        rq_runtime.build_worker(app, name=name).work(burst=True, with_scheduler=False)
+        return
+    _supervise(app, "rq worker", lambda: rq_runtime.build_worker(app, name=name))
 
 
 @jobs_cli.command("scheduler")
 @click.option("--name", default="", help="调度器名 (默认 主机:进程号:随机)")
 def scheduler(name):
-    """Enqueue every periodic rule at its cadence (RQ's cron scheduler)."""
-    cron = rq_runtime.build_scheduler(current_app, name=name)
-    for rule in periodic_rules(current_app).values():
+    """Enqueue every periodic rule at its cadence (RQ's cron scheduler); rides out Redis outages."""
+    app = current_app._get_current_object()
+    for rule in periodic_rules(app).values():
         click.echo(f"scheduling {rule.name} every {int(rule.every.total_seconds())}s")
-    cron.start()
+    _supervise(app, "rq scheduler", lambda: rq_runtime.build_scheduler(app, name=name))
+
+
+def _supervise(app, what, start):
+    outage = Outage(what)
+    supervise(start, rq_runtime.rq_connection(app), outage,
+              max_delay=float(app.config["JOBS_REDIS_RETRY_MAX_SECONDS"]))
 
 
 @jobs_cli.command("run-due")
@@ -66,12 +80,13 @@ def status():
     """Rules and their last runs, failed periods, dead outbox messages, RQ queue and failed jobs."""
     db = current_app.extensions["db"]
     with db.new_session() as session:
-        last = dead_letters.last_runs(session)
-        click.echo("rules:")
-        for rule in periodic_rules(current_app).values():
-            run = last.get(rule.name)
-            seen = f"{run.period_key} {run.status} (attempts {run.attempts})" if run else "never run"
-            click.echo(f"  {rule.name:<28} every {int(rule.every.total_seconds()):>5}s  last: {seen}")
+        click.echo(f"rules (STALLED: no run for {current_app.config['JOBS_STALLED_AFTER_PERIODS']} periods):")
+        for clock in rule_clocks(current_app, session, current_app.extensions["clock"].now()):
+            run = clock.last
+            seen = (f"{run.period_key} {run.status} (attempts {run.attempts}, started "
+                    f"{run.started_at.astimezone(LOCAL_TZ):%Y-%m-%d %H:%M:%S})" if run else "never run")
+            click.echo(f"  {clock.rule:<28} every {int(clock.every.total_seconds()):>5}s  last: {seen}"
+                       + ("  STALLED" if clock.stalled else ""))
         failed = dead_letters.failed_runs(session)
         click.echo(f"failed periods: {len(failed)}" + (" (retry: flask jobs retry RUN_ID | --all)" if failed else ""))
         for run in failed:
@@ -81,7 +96,13 @@ def status():
         click.echo(f"dead outbox messages: {len(dead)}" + (" (retry: flask outbox retry ID | --all)" if dead else ""))
         for message in dead:
             click.echo(f"  message {message.id} {message.topic} attempts {message.attempts}: {message.last_error}")
-    _rq_status()
+        for lines in current_app.extensions.get("jobs_status_sources", []):
+            for line in lines(session):
+                click.echo(line)
+    try:
+        _rq_status()
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+        click.echo(f"rq: Redis unreachable ({exc}); workers and schedulers wait for it and resume")
 
 
 def _rq_status():

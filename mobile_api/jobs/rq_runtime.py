@@ -6,6 +6,8 @@ shared client decodes to str. Both point at the same REDIS_URL.
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 import redis
 from flask import Flask
 from rq import Queue
@@ -14,6 +16,7 @@ from rq.registry import FailedJobRegistry
 from rq.worker import SimpleWorker
 
 from .registry import periodic_rules
+from .supervise import RedisLost
 from .tasks import run_periodic
 
 FAILED_JOB_TTL_SECONDS = 7 * 24 * 3600
@@ -35,17 +38,70 @@ def queue(app: Flask) -> Queue:
     return Queue(app.config["JOBS_QUEUE"], connection=rq_connection(app))
 
 
-def build_worker(app: Flask, name: str | None = None) -> SimpleWorker:
+class SupervisedWorker(SimpleWorker):
+    """A SimpleWorker that hands a lost Redis to `supervise` instead of
+    retrying inside its dequeue loop (which logs every attempt and never
+    registers the worker again with a restarted Redis)."""
+
+    stop_requested = False
+    lost_redis: BaseException | None = None
+
+    def request_stop(self, signum, frame):
+        self.stop_requested = True
+        super().request_stop(signum, frame)
+
+    def heartbeat(self, timeout=None, pipeline=None):
+        if pipeline is not None:
+            return super().heartbeat(timeout, pipeline)
+        try:
+            return super().heartbeat(timeout, pipeline)
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError) as exc:
+            self.lost_redis = exc
+            # Not a redis error, so RQ's dequeue loop lets it through.
+            raise RedisLost(f"worker {self.name}: {exc}") from exc
+
+    def run(self) -> None:
+        self.work(burst=False, with_scheduler=False)
+
+    def discard(self) -> None:
+        """Forget this incarnation: stop its pub/sub thread (it would retry
+        Redis every 2 s for ever) and mark it dead if Redis still knows it."""
+        thread = getattr(self, "pubsub_thread", None)
+        if thread is not None:
+            thread.stop()
+        with suppress(Exception):
+            self.pubsub.close()
+        with suppress(Exception):
+            self.register_death()
+
+
+class SupervisedCronScheduler(CronScheduler):
+    stop_requested = False
+    lost_redis = None
+
+    def _request_stop(self, signum, frame):
+        self.stop_requested = True
+        super()._request_stop(signum, frame)
+
+    def run(self) -> None:
+        self.start()
+
+    def discard(self) -> None:
+        with suppress(Exception):
+            self.register_death()
+
+
+def build_worker(app: Flask, name: str | None = None) -> SupervisedWorker:
     # SimpleWorker runs jobs in this process (no fork per job): the app, its
     # engine pool and its registered rules stay warm, and a forked child never
     # inherits pooled database connections. Timeouts still apply (SIGALRM).
-    return SimpleWorker([queue(app)], connection=rq_connection(app), name=name)
+    return SupervisedWorker([queue(app)], connection=rq_connection(app), name=name)
 
 
-def build_scheduler(app: Flask, name: str = "") -> CronScheduler:
+def build_scheduler(app: Flask, name: str = "") -> SupervisedCronScheduler:
     """RQ's own cron scheduler, one interval job per registered rule. Every
     scheduler process enqueues every period; job_runs lets one copy work."""
-    scheduler = CronScheduler(connection=rq_connection(app), name=name)
+    scheduler = SupervisedCronScheduler(connection=rq_connection(app), name=name)
     timeout = app.config["JOBS_RUN_TIMEOUT_SECONDS"]
     for rule in periodic_rules(app).values():
         every = int(rule.every.total_seconds())

@@ -21,6 +21,11 @@ CADENCES: dict[str, timedelta] = {
     "platform.outbox_delivery": timedelta(seconds=15),
     # 爽约: booked appointments whose check-in window has closed.
     "booking.mark_no_shows": timedelta(minutes=5),
+    # 电子监察 of the queue: tickets waiting past BOOKING_WAITING_WARNING_MINUTES
+    # (one warning per ticket to the hall's admins).
+    "booking.waiting_warnings": timedelta(minutes=1),
+    # Counter sessions a clerk left open past midnight end at their day's end.
+    "booking.close_forgotten_sessions": timedelta(minutes=30),
     # 电子监察: department notices for applications reaching their yellow card
     # (warning) or red card (overdue); the flags themselves are computed from
     # the stored due dates.

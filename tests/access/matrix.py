@@ -82,6 +82,22 @@ HALL_MANAGERS = row(403, anonymous=401, hall_admin_here="ok", platform_admin="ok
 # Statistics: staff placed in the hall (an approver only when it is).
 HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", approver_with_hall="ok", hall_admin_here="ok",
                       platform_admin="ok", hall_admin_with_department="ok")
+# Counter sessions ("here": the session's hall; clerk_here is the session's
+# clerk, another clerk of the hall gets 403 booking.not_your_session, tested
+# in tests/api/booking/test_booking_counter.py). Its clerk works it; the
+# hall's admin and the platform admin may read it and close it; staff of
+# another hall (and department admins, who run items, not halls) are told it
+# does not exist.
+# clerk_with_department is another clerk of the hall (403), and an admin
+# with a department placed in the hall is staff of the hall but not its
+# admin (403, booking.not_your_session).
+COUNTER_SESSION_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404, clerk_with_department=403)
+COUNTER_SESSION_OVERSEE = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404, hall_admin_here="ok",
+                              hall_admin_elsewhere=404, dept_admin_here=404, dept_admin_elsewhere=404,
+                              platform_admin="ok", clerk_with_department=403, hall_admin_with_department=403)
+# A called ticket's recall and skip: the clerk whose counter session called it
+# (another clerk of the hall, such as clerk_with_department: 403).
+CALLED_TICKET_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_with_department=403)
 CATALOGUE_EDIT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 
 # 网上申办 (submissions/services/access.py, docs/submissions.md)
@@ -122,12 +138,19 @@ RECTIFICATION_STAFF = row(404, owner=403, other_citizen=403, anonymous=401, kios
 # department admin the staff of its own department; nobody else.
 STAFF_ACCOUNT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
+# A staff notice (wechat.work): only its recipient (here: the clerk of the
+# hall it was sent to); other staff are told it does not exist; citizens and
+# kiosks have no notices (403).
+NOTICE_RECIPIENT = row(404, owner=403, other_citizen=403, anonymous=401, kiosk_here=403, kiosk_elsewhere=403,
+                       clerk_here="ok", clerk_with_department=404)
 
 MATRIX = {
     # 身份: staff and kiosk accounts ("here": the staff member's department)
     ("POST", "/api/v1/identity/staff/{staff_id}/deactivate"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/staff/{staff_id}/reactivate"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/staff/{staff_id}/password"): STAFF_ACCOUNT,
+    ("PUT", "/api/v1/identity/staff/{staff_id}/wecom"): STAFF_ACCOUNT,
+    ("DELETE", "/api/v1/identity/staff/{staff_id}/wecom"): STAFF_ACCOUNT,
     ("POST", "/api/v1/identity/kiosks/{device_id}/deactivate"): KIOSK_ACCOUNT,
     ("POST", "/api/v1/identity/kiosks/{device_id}/reactivate"): KIOSK_ACCOUNT,
     # 办事指南
@@ -144,18 +167,36 @@ MATRIX = {
     ("GET", "/api/v1/booking/halls/{hall_id}/slots"): PUBLIC,
     ("GET", "/api/v1/booking/halls/{hall_id}/board"): PUBLIC,
     ("POST", "/api/v1/booking/halls/{hall_id}/calendar-overrides"): HALL_MANAGERS,
+    # 预约取号: setting up a city ("here": the hall being set up)
+    ("GET", "/api/v1/booking/admin/halls/{hall_id}"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/halls/{hall_id}"): HALL_MANAGERS,
+    ("GET", "/api/v1/booking/admin/halls/{hall_id}/closures"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/closures"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/queues"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/queues/{queue_id}"): HALL_MANAGERS,
+    ("POST", "/api/v1/booking/admin/halls/{hall_id}/windows"): HALL_MANAGERS,
+    ("PATCH", "/api/v1/booking/admin/windows/{window_id}"): HALL_MANAGERS,
+    ("PUT", "/api/v1/booking/admin/halls/{hall_id}/items/{item_code}"): HALL_MANAGERS,
+    ("DELETE", "/api/v1/booking/admin/halls/{hall_id}/items/{item_code}"): HALL_MANAGERS,
     ("GET", "/api/v1/booking/halls/{hall_id}/stats"): HALL_STAFF_READ,
     ("GET", "/api/v1/booking/appointments/{appointment_id}"): CITIZEN_OWN,
     ("POST", "/api/v1/booking/appointments/{appointment_id}/cancel"): CITIZEN_OWN,
     ("POST", "/api/v1/booking/appointments/{appointment_id}/reschedule"): CITIZEN_OWN,
     ("GET", "/api/v1/booking/tickets/{ticket_id}"): TICKET_READ,
     ("POST", "/api/v1/booking/windows/{window_id}/call-next"): CLERK_OF_HALL,
-    ("POST", "/api/v1/booking/tickets/{ticket_id}/recall"): CLERK_OF_HALL,
-    ("POST", "/api/v1/booking/tickets/{ticket_id}/skip"): CLERK_OF_HALL,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/recall"): CALLED_TICKET_CLERK,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/skip"): CALLED_TICKET_CLERK,
     ("POST", "/api/v1/booking/tickets/{ticket_id}/requeue"): row(
         403, owner="ok", other_citizen=404, anonymous=401, kiosk_here="ok", clerk_here="ok"),
     ("POST", "/api/v1/booking/tickets/{ticket_id}/transfer"): CLERK_OF_HALL,
     ("POST", "/api/v1/booking/tickets/{ticket_id}/complete"): CLERK_OF_HALL,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/serve"): CLERK_OF_HALL,
+    ("GET", "/api/v1/booking/counter-sessions/{session_id}"): COUNTER_SESSION_OVERSEE,
+    ("GET", "/api/v1/booking/counter-sessions/{session_id}/waiting"): COUNTER_SESSION_OVERSEE,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/close"): COUNTER_SESSION_OVERSEE,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/pause"): COUNTER_SESSION_CLERK,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/resume"): COUNTER_SESSION_CLERK,
+    ("POST", "/api/v1/booking/counter-sessions/{session_id}/call-next"): COUNTER_SESSION_CLERK,
     # 网上申办: the citizen's own
     ("GET", "/api/v1/applications/{application_id}"): CITIZEN_OWN,
     ("PUT", "/api/v1/applications/{application_id}"): CITIZEN_OWN,
@@ -198,6 +239,8 @@ MATRIX = {
     ("POST", "/api/v1/staff/rectifications/{rect_id}/resolve"): RECTIFICATION_STAFF,
     ("POST", "/api/v1/staff/rectifications/{rect_id}/appeal"): dict(RECTIFICATION_STAFF, platform_admin=403),
     ("POST", "/api/v1/staff/rectifications/{rect_id}/appeal/decision"): DISPATCHER,
+    # 工作通知 (wechat.work)
+    ("POST", "/api/v1/staff/notices/{notice_id}/read"): NOTICE_RECIPIENT,
 }
 
 # Answers of the code that differ from the documented answer above: open

@@ -10,7 +10,15 @@ mid-call leaves a row in `sending`, which is never sent again (its outcome is
 unknown), rather than a second message. Every other outcome is committed by
 the outbox worker together with the message's own status.
 
-Outcomes: sent; skipped (no grant, no mini-program account, account closed);
+Before a grant is taken, and again before a retried send, the package that
+wrote the notice is asked whether it still holds
+(`mobile_api.hooks.notice_obsolete`): a reminder for a slot that has
+started or an appointment no longer booked is skipped as "dropped: <why>",
+never sent late. Which message gets a grant when several share a template
+is decided by priority (`priority.py`).
+
+Outcomes: sent; skipped (no grant, grant kept for a more important message,
+dropped as no longer true, no mini-program account, account closed);
 retry (WeChat busy, rate limited, unreachable: the grant stays reserved for
 this message); failed with the reason (refused by WeChat, gave up after the
 outbox's last attempt, or an answer we never got).
@@ -26,6 +34,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from identity.models import Citizen
+from mobile_api import hooks
 from mobile_api.errors import DomainError
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from mobile_api.outbox import DeliveryOutcome, OutboxMessage
@@ -34,11 +43,14 @@ from mobile_api.uow import commit_point
 from ..errors import WeChatUnavailable, tag
 from ..models import MessageDelivery, SubscriptionGrant, WeChatAccount
 from ..settings import EVENTS
+from .priority import KEPT_FOR_MORE_IMPORTANT, grants_to_keep
 from .templates import template_data
 
 log = logging.getLogger("wechat.delivery")
 
 USER_REFUSED = 43101  # the user withdrew the subscription: the grant is spent
+NO_GRANT = "no unused subscription grant for this template"
+DROPPED = "dropped: "  # a notice no longer true at delivery (hooks.notice_obsolete); counted on /metrics
 BEFORE_SENDING = "a delivery in `sending` and its grant stand before WeChat is called, so a crash never sends twice"
 
 
@@ -97,8 +109,12 @@ def _record_first_attempt(session, message, payload, event, now, config):
     elif not isinstance(citizen_id, int) or isinstance(citizen_id, bool):
         problem = ("failed", "payload has no integer citizen_id")
     else:
+        data = payload.get("data") or {}
         citizen = session.get(Citizen, citizen_id)
-        if citizen is None or citizen.status != "active":
+        stale = hooks.notice_obsolete(session, event, data, now)
+        if stale is not None:
+            problem = ("skipped", f"{DROPPED}{stale}")
+        elif citizen is None or citizen.status != "active":
             problem = ("skipped", "citizen account closed or unknown")
         else:
             row.citizen_id = citizen_id
@@ -106,9 +122,10 @@ def _record_first_attempt(session, message, payload, event, now, config):
             if not _miniprogram_account(session, citizen_id, config):
                 problem = ("skipped", "no mini-program account to send to")
             else:
-                row.grant_id = _take_grant(session, citizen_id, row.template_id, message.id, now)
+                keep = grants_to_keep(event, data, row.template_id, config.templates) if row.template_id else 0
+                row.grant_id, refusal = _take_grant(session, citizen_id, row.template_id, message.id, now, keep)
                 if row.grant_id is None:
-                    problem = ("skipped", "no unused subscription grant for this template")
+                    problem = ("skipped", refusal)
     if problem is not None:
         row.status, row.reason = problem
     session.add(row)
@@ -125,10 +142,31 @@ def _resume(session, row, now, config):
         # the answer: WeChat may have delivered, so do not send again.
         _move(session, row, "sending", "failed", now, "outcome unknown: an earlier attempt was interrupted")
         return _final(session.get(MessageDelivery, row.id, populate_existing=True))
+    payload = message_payload(session, row)
+    stale = hooks.notice_obsolete(session, row.event, payload.get("data") or {}, now)
+    if stale is not None:
+        # A retry waited past the notice's moment: drop it, free the grant.
+        if _move(session, row, "retry", "skipped", now, f"{DROPPED}{stale}"):
+            _release_grant(session, row)
+        return _final(session.get(MessageDelivery, row.id, populate_existing=True))
     if not _move(session, row, "retry", "sending", now, row.reason, attempt=True):
         return DeliveryOutcome("retry", "another worker is delivering this message")
     commit_point(session, BEFORE_SENDING)
     return None
+
+
+def message_payload(session, row) -> dict:
+    message = session.get(OutboxMessage, row.outbox_message_id)
+    payload = message.payload if message is not None else None
+    return payload if isinstance(payload, dict) else {}
+
+
+def _release_grant(session, row) -> None:
+    if row.grant_id is not None:
+        session.execute(update(SubscriptionGrant)
+                        .where(SubscriptionGrant.id == row.grant_id,
+                               SubscriptionGrant.used_by_message_id == row.outbox_message_id)
+                        .values(used_at=None, used_by_message_id=None))
 
 
 def _send(session, message, row, payload, now, config):
@@ -168,12 +206,8 @@ def _after_error(session, message, row, now, exc: DomainError) -> DeliveryOutcom
     if last_attempt and getattr(exc, "retryable", False):
         reason = f"gave up after {message.attempts} attempts: {reason}"[:500]
     _move(session, row, "sending", "failed", now, reason, errcode=errcode)
-    if errcode != USER_REFUSED and row.grant_id is not None:
-        # Nothing reached the citizen: the grant may serve a later message.
-        session.execute(update(SubscriptionGrant)
-                        .where(SubscriptionGrant.id == row.grant_id,
-                               SubscriptionGrant.used_by_message_id == message.id)
-                        .values(used_at=None, used_by_message_id=None))
+    if errcode != USER_REFUSED:
+        _release_grant(session, row)  # nothing reached the citizen: the grant may serve a later message
     return DeliveryOutcome("failed", reason)
 
 
@@ -194,23 +228,23 @@ def _miniprogram_account(session, citizen_id, config) -> WeChatAccount | None:
                                                       WeChatAccount.appid == config.gateway.miniprogram_appid))
 
 
-def _take_grant(session, citizen_id: int, template_id: str | None, message_id: int, now) -> int | None:
-    """The oldest unused grant, taken by a conditional UPDATE: if a concurrent
-    delivery took it first, try the next one."""
+def _take_grant(session, citizen_id: int, template_id: str | None, message_id: int, now,
+                keep: int) -> tuple[int | None, str]:
+    """The oldest unused grant, unless only `keep` are left (kept for more
+    important messages). The citizen's unused grants for the template are
+    locked first, so two deliveries at once count them one after the other."""
     if not template_id:
-        return None
-    for _ in range(5):
-        candidate = session.scalar(select(SubscriptionGrant.id)
-                                   .where(SubscriptionGrant.citizen_id == citizen_id,
-                                          SubscriptionGrant.template_id == template_id,
-                                          SubscriptionGrant.used_at.is_(None))
-                                   .order_by(SubscriptionGrant.id).limit(1))
-        if candidate is None:
-            return None
-        taken = session.execute(update(SubscriptionGrant)
-                                .where(SubscriptionGrant.id == candidate, SubscriptionGrant.used_at.is_(None))
-                                .values(used_at=now, used_by_message_id=message_id)
-                                .execution_options(synchronize_session=False))
-        if taken.rowcount == 1:
-            return candidate
-    return None
+        return None, NO_GRANT
+    unused = list(session.scalars(select(SubscriptionGrant.id)
+                                  .where(SubscriptionGrant.citizen_id == citizen_id,
+                                         SubscriptionGrant.template_id == template_id,
+                                         SubscriptionGrant.used_at.is_(None))
+                                  .order_by(SubscriptionGrant.id).with_for_update()))
+    if not unused:
+        return None, NO_GRANT
+    if len(unused) <= keep:
+        return None, KEPT_FOR_MORE_IMPORTANT
+    session.execute(update(SubscriptionGrant).where(SubscriptionGrant.id == unused[0])
+                    .values(used_at=now, used_by_message_id=message_id)
+                    .execution_options(synchronize_session=False))
+    return unused[0], ""

@@ -32,6 +32,13 @@ def masked_phone(cipher, binding: PhoneBinding | None) -> str | None:
     return mask_phone(cipher.decrypt(binding.phone_enc, context=PHONE_CONTEXT))
 
 
+def bound_phone(session: Session, cipher, citizen_id: int | None) -> str | None:
+    """The citizen's bound phone, in clear: only for a caller that has checked
+    the reader's right and audits the read (feedback's rectification call back)."""
+    binding = phone_binding(session, citizen_id) if citizen_id is not None else None
+    return None if binding is None else cipher.decrypt(binding.phone_enc, context=PHONE_CONTEXT)
+
+
 def bind_phone(session: Session, gateway, cipher, clock, actor: Actor, code: str,
                step_up_verified: bool) -> str:
     """Returns the masked phone now bound."""

@@ -61,3 +61,18 @@ def build_hall(session, clock, *, code: str = "T-HALL", lat: float = 23.0205, ln
 def local(day: date, hhmm: str) -> datetime:
     hours, minutes = hhmm.split(":")
     return datetime(day.year, day.month, day.day, int(hours), int(minutes), tzinfo=LOCAL_TZ)
+
+
+def at_window(client, headers: dict, window_id: int) -> int:
+    """Put the clerk at this window (a counter session), leaving another
+    window first if needed, as a clerk moving between windows would; the session id."""
+    api = "/api/v1/booking"
+    current = client.get(f"{api}/counter-sessions/current", headers=headers)
+    if current.status_code == 200:
+        if current.json["window_id"] == window_id:
+            return current.json["id"]
+        closed = client.post(f"{api}/counter-sessions/{current.json['id']}/close", headers=headers)
+        assert closed.status_code == 200, closed.json
+    opened = client.post(f"{api}/counter-sessions", json={"window_id": window_id}, headers=headers)
+    assert opened.status_code == 201, opened.json
+    return opened.json["id"]

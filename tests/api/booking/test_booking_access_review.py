@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from booking.models import Appointment, CalendarOverride, Ticket
 
-from tests.api.booking.booking_builders import build_hall
+from tests.api.booking.booking_builders import at_window, build_hall
 
 FRIDAY = date(2026, 11, 27)
 API = "/api/v1/booking"
@@ -91,6 +91,7 @@ def test_clerk_and_kiosk_of_another_hall_cannot_touch_tickets(client, make, sess
     assert _status(session, Ticket, tid) == "waiting"
 
     own = make.headers(make.staff(hall_id=setup.hall.id))
+    at_window(client, own, setup.general_windows[0].id)
     called = client.post(f"{API}/windows/{setup.general_windows[0].id}/call-next", headers=own)
     assert called.status_code == 200 and called.json["id"] == tid
     for action, body in (("recall", None), ("skip", None), ("complete", None),

@@ -8,7 +8,9 @@ from datetime import date, datetime
 
 import pytest
 
-from booking.models import CalendarOverride
+from sqlalchemy import func, select
+
+from booking.models import Appointment, CalendarOverride
 from booking.services import cache
 
 from tests.api.booking.booking_builders import build_hall
@@ -61,14 +63,32 @@ def test_a_closure_today_stops_walk_in_tickets_at_once(client, admin, kiosk, set
     assert refused.status_code == 422 and refused.json["code"] == "booking.hall_closed"
 
 
-def test_a_closure_from_another_process_holds_within_the_bound(client, make, session, setup, monkeypatch):
+def test_a_closure_from_another_process_stops_bookings_at_once(client, make, session, setup):
+    """The calendar check reads cached overrides, but the booking's final
+    statement (booking_open_day) checks what is committed: a closure made
+    elsewhere refuses the next booking at once, with nothing written."""
     assert book(client, make, setup).status_code == 201
     # as another process would: straight into the table, this process's cache not told
     session.add(CalendarOverride(hall_id=setup.hall.id, day=FRIDAY, open=False, reason="停电检修", created_by=1,
                                  created_at=datetime(2026, 11, 26, 1, 0).astimezone()))
     session.commit()
-    assert book(client, make, setup, at="10:30").status_code == 201  # stale, within the bound
+    refused = book(client, make, setup, at="10:30")  # the cache still says open
+    assert refused.status_code == 422 and refused.json["code"] == "booking.hall_closed"
+    assert session.scalar(select(func.count()).select_from(Appointment).where(
+        Appointment.hall_id == setup.hall.id)) == 1
+
+
+def test_the_slot_list_follows_a_closure_from_another_process_within_the_bound(client, session, setup, monkeypatch):
+    def slots():
+        return client.get(f"{API}/halls/{setup.hall.id}/slots",
+                          query_string={"item": setup.general_item, "date": FRIDAY.isoformat()})
+
+    assert slots().status_code == 200  # the hall's calendar is now cached
+    session.add(CalendarOverride(hall_id=setup.hall.id, day=FRIDAY, open=False, reason="停电检修", created_by=1,
+                                 created_at=datetime(2026, 11, 26, 1, 0).astimezone()))
+    session.commit()
+    assert slots().status_code == 200  # stale, within the bound
     later = cache._monotonic() + cache.OVERRIDE_SECONDS + 0.1
     monkeypatch.setattr(cache, "_monotonic", lambda: later)
-    refused = book(client, make, setup, at="11:00")
+    refused = slots()
     assert refused.status_code == 422 and refused.json["code"] == "booking.hall_closed"

@@ -11,7 +11,7 @@ from booking.models import Appointment, Ticket
 from mobile_api import hooks
 from mobile_api.outbox import OutboxMessage
 
-from tests.api.booking.booking_builders import build_hall
+from tests.api.booking.booking_builders import at_window, build_hall
 
 FRIDAY = date(2026, 11, 27)
 API = "/api/v1/booking"
@@ -40,6 +40,7 @@ def walk_in(client, kiosk, setup, item=None, **body):
 
 
 def call_next(client, clerk, window):
+    at_window(client, clerk, window.id)
     return client.post(f"{API}/windows/{window.id}/call-next", headers=clerk)
 
 
@@ -173,10 +174,13 @@ def test_clerk_of_another_hall_cannot_call(client, make, kiosk, session, clock, 
     walk_in(client, kiosk, setup)
     other = build_hall(session, clock, code="T-OTHER")
     stranger = make.headers(make.staff(hall_id=other.hall.id))
-    response = call_next(client, stranger, setup.general_windows[0])
+    response = client.post(f"{API}/windows/{setup.general_windows[0].id}/call-next", headers=stranger)
     assert response.status_code == 403 and response.json["code"] == "booking.wrong_hall"
+    opened = client.post(f"{API}/counter-sessions", json={"window_id": setup.general_windows[0].id},
+                         headers=stranger)
+    assert opened.status_code == 403 and opened.json["code"] == "booking.wrong_hall"
     assert session.scalar(select(Ticket.status)) == "waiting"
-    assert call_next(client, stranger, type("W", (), {"id": 99999})).status_code == 404
+    assert client.post(f"{API}/windows/99999/call-next", headers=stranger).status_code == 404
 
 
 def test_recall_skip_requeue_once(client, make, kiosk, clerk, setup):
@@ -184,7 +188,7 @@ def test_recall_skip_requeue_once(client, make, kiosk, clerk, setup):
     window = setup.general_windows[0]
     assert call_next(client, clerk, window).json["id"] == ticket["id"]
     busy = call_next(client, clerk, window)
-    assert busy.status_code == 409 and busy.json["code"] == "booking.ticket_state"
+    assert busy.status_code == 409 and busy.json["code"] == "booking.window_busy"
     early = client.post(f"{API}/tickets/{ticket['id']}/skip", headers=clerk)
     assert early.status_code == 409 and early.json["code"] == "booking.skip_too_early"
     for expected in (2, 3):
@@ -243,7 +247,7 @@ def test_position_estimate_board_and_stats(client, make, clock, kiosk, clerk, se
     clock.advance(minutes=12)  # tokens live 15 minutes
     client.post(f"{API}/tickets/{tickets[0]['id']}/complete", headers=clerk)
     view = client.get(f"{API}/tickets/{tickets[3]['id']}", headers=kiosk).json
-    assert view["position"] == 2 and view["estimated_wait_minutes"] == 12  # 2 × 12 min / 2 windows
+    assert view["position"] == 2 and view["estimated_wait_minutes"] == 10  # 1 sample: the default
     call_next(client, clerk, window)
     board = client.get(f"{API}/halls/{setup.hall.id}/board")
     assert board.status_code == 200

@@ -139,8 +139,11 @@ def test_overdue_cases_are_flagged_and_urged_once_a_day(client, people, db, cloc
     assert first["cases_flagged_overdue"] == 1 and first["cases_urged"] == 1
     second = sweep(db, clock, rules)  # idempotent the same day
     assert second["cases_flagged_overdue"] == 0 and second["cases_urged"] == 0
-    urges = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "staff.notify")).all()
-    assert [u.payload["data"]["case_id"] for u in urges] == [case["id"]]
+    notices = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "staff.notify")
+                         .order_by(OutboxMessage.id)).all()
+    # each dispatch told the department (新派单), then the overdue one was urged once
+    assert [(n.payload["event"], n.payload["data"]["case_id"]) for n in notices] == [
+        ("case_dispatched", case["id"]), ("case_dispatched", other["id"]), ("case_urged", case["id"])]
     clock.advance(days=1)  # next day: urged again, not flagged again
     third = sweep(db, clock, rules)
     assert third["cases_flagged_overdue"] == 0 and third["cases_urged"] == 1

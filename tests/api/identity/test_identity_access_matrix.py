@@ -32,7 +32,7 @@ def _account(world, template: str) -> str:
 
 
 def test_every_account_operation_has_a_row():
-    assert len(ROWS) == 5
+    assert len(ROWS) == 7
 
 
 @pytest.mark.parametrize("method,template", row_params(ROWS))
@@ -40,6 +40,8 @@ def test_every_principal_kind_gets_the_documented_answer(client, world, session,
     shared = _account(world, template)
     session.commit()
     body = {} if template.endswith(("/deactivate", "/password")) and "/staff/" in template else None
+    if template.endswith("/wecom") and method == "PUT":
+        body = {"wecom_userid": "matrix.member"}
 
     def prepare(kind, granted):
         path = _account(world, template) if granted else shared

@@ -17,8 +17,8 @@ from mobile_api.jobs.registry import periodic_rules, register_periodic
 from mobile_api.jobs.schedule import CADENCES
 from mobile_api.jobs.tasks import run_periodic
 
-ALL_RULES = {"platform.outbox_delivery", "booking.mark_no_shows", "submissions.supervision", "feedback.sweep",
-             "identity.face_purge"}
+ALL_RULES = {"platform.outbox_delivery", "booking.mark_no_shows", "booking.waiting_warnings",
+             "booking.close_forgotten_sessions", "submissions.supervision", "feedback.sweep", "identity.face_purge"}
 
 
 def _runs(session, rule=None):

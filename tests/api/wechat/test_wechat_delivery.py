@@ -194,7 +194,9 @@ def test_every_event_has_a_template_and_fills_it(client, session, clock, app, lo
         _grant(client, answer, app, event=event)
     citizen_id = _citizen_id(session, answer)
     for event in EVENTS:
-        _enqueue(session, clock, citizen_id, event=event, data={})
+        # (an application notice names its action: it decides the notice's priority for the grant)
+        _enqueue(session, clock, citizen_id, event=event,
+                 data={"action": "approve"} if event == "application_status_changed" else {})
     assert outbox.work_once(session, "w1", clock.now()) == {"sent": len(EVENTS)}
     sent = standin.sent_messages(mp_appid)
     assert len({m["template_id"] for m in sent}) == len(EVENTS)

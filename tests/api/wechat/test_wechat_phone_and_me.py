@@ -126,7 +126,7 @@ def test_closing_the_account_revokes_tokens_and_erases_wechat_data(client, sessi
 def test_subscription_grants_validate_templates(client, session, login, app):
     answer = login("iris")
     listing = client.get("/api/v1/wechat/subscriptions", headers=bearer(answer))
-    assert listing.status_code == 200 and len(listing.json["templates"]) == 6
+    assert listing.status_code == 200 and len(listing.json["templates"]) == 8
     unknown = client.post("/api/v1/wechat/subscriptions", json={"results": {"someone-elses": "accept"}},
                           headers=bearer(answer))
     assert unknown.status_code == 422 and unknown.json["code"] == "wechat.unknown_template"

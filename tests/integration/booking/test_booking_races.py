@@ -12,10 +12,10 @@ from sqlalchemy import delete, select, text
 from sqlalchemy.orm import sessionmaker
 
 from booking.errors import NothingToCall, SlotFull, TooManyAppointments
-from booking.models import (Appointment, CalendarOverride, CitizenLimit, Hall, HallItem, HallQueue, Slot, Ticket,
-                            TicketCounter, Window, WindowQueue)
+from booking.models import (Appointment, CalendarOverride, CitizenLimit, CounterSession, Hall, HallItem, HallQueue,
+                            Slot, Ticket, TicketCounter, Window, WindowQueue)
 from booking.policy import Policy
-from booking.services import appointments, calling, halls, tickets
+from booking.services import appointments, calling, counter, halls, tickets
 from mobile_api.actor import Actor
 from mobile_api.uow import working
 from mobile_api.outbox import OutboxMessage
@@ -53,6 +53,7 @@ def race_hall(factory, clock):
         queue_ids = [ids["general"], ids["police"]]
         session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like("booking:%")))
         session.execute(delete(Ticket).where(Ticket.hall_id == hall_id))
+        session.execute(delete(CounterSession).where(CounterSession.hall_id == hall_id))
         session.execute(delete(TicketCounter).where(TicketCounter.queue_id.in_(queue_ids)))
         citizen_ids = select(Appointment.citizen_id).where(Appointment.hall_id == hall_id)
         session.execute(delete(CitizenLimit).where(CitizenLimit.citizen_id.in_(citizen_ids)))
@@ -165,11 +166,14 @@ def test_two_clerks_pressing_at_once_never_call_a_ticket_twice(factory, clock, r
 
     def clerk_loop(index):
         clerk = Actor(kind="staff", id=800 + index, role="clerk", hall_id=race_hall["hall"], channel="window")
+        with factory() as session, working(session, clock):
+            counter.open_session(session, clerk, clock, window_ids[index])
+            session.commit()
         called = []
         while True:
             with factory() as session, working(session, clock):
                 try:
-                    ticket = calling.call_next(session, clerk, clock, Policy(), window_ids[index])
+                    ticket = calling.call_next_at_window(session, clerk, clock, Policy(), window_ids[index])
                 except NothingToCall:
                     return called
                 called.append(ticket.id)

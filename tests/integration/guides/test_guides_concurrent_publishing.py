@@ -25,6 +25,7 @@ def make_item(code_seq: int) -> dict:
     code = f"99080{code_seq:03d}0000"[:12]
     return {
         "code": code, "implementation_code": f"441999{code}001", "name": f"并发测试事项{code_seq}",
+        "name_en": f"Concurrency test item {code_seq}", "keywords_en": ["concurrency", "test", "race"],
         "department_code": DEPT, "item_type": "公共服务", "level": "city", "service_object": ["自然人"],
         "legal_basis": [{"name": "《测试条例》", "article": None}], "conditions": "测试。",
         "materials": [{"code": "M01", "name": "居民身份证", "required": True, "condition": None, "form": "原件",

@@ -40,7 +40,8 @@ def test_downgrade_without_a_revision_leaves_the_data(scratch_database_url, cloc
 
         step = runner.invoke(args=["db", "downgrade", "identity@-1"])
         assert step.exit_code == 0, step.output
-        assert "identity_login_counters" not in inspect(engine).get_table_names()
+        # exactly identity's last revision is undone (whichever it is), the data stays
+        assert len(migrate.pending_revisions(url)) == 1
         assert _staff_rows(engine) == ["keep.me"]
         assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
 

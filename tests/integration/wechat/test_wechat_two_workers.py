@@ -131,3 +131,31 @@ def test_a_message_held_by_two_workers_at_once_is_sent_once(engine, world, clock
         used = session.scalars(select(SubscriptionGrant.used_by_message_id)
                                .where(SubscriptionGrant.citizen_id == citizen_id)).all()
         assert sorted(used, key=lambda v: v is None) == [message_id, None]  # one grant used, one left
+
+
+def test_two_workers_never_spend_the_grant_kept_for_a_more_important_message(engine, world, clock):
+    """Confirmations share the template with reminders here: of two grants
+    they may spend one, however many workers count them at once (the
+    citizen's unused grants are locked while counted)."""
+    config, control, citizen_id = world
+    shared = DeliveryConfig(config.gateway, {"booking_confirmed": TEMPLATE, "booking_reminder": TEMPLATE},
+                            "pages/index/index", "formal")
+    outbox.register_handler(outbox.CITIZEN_NOTIFY, lambda s, m, now: deliver_citizen_notification(s, m, now, shared))
+    _setup(engine, clock, citizen_id, grants=2, messages=6)
+
+    def work(index):
+        counts: dict = {}
+        for _ in range(4):
+            with Session(engine, expire_on_commit=False) as session:
+                for status, n in outbox.work_once(session, f"worker-{index}", clock.now(), limit=1).items():
+                    counts[status] = counts.get(status, 0) + n
+        return counts
+
+    results = _in_threads(3, work)
+    total = {k: sum(r.get(k, 0) for r in results) for k in ("sent", "skipped")}
+    assert total == {"sent": 1, "skipped": 5}
+    assert len(control.sent_messages(MP[0])) == 1
+    with Session(engine) as session:
+        unused = session.scalars(select(SubscriptionGrant.id).where(SubscriptionGrant.citizen_id == citizen_id,
+                                                                    SubscriptionGrant.used_at.is_(None))).all()
+        assert len(unused) == 1

@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from booking.calendar import distance_meters, hall_day, last_bookable_day, slot_starts
 from mobile_api.clock import LOCAL_TZ
-from mobile_api.workdays import LAST_KNOWN_YEAR
+from mobile_api.workdays import LAST_KNOWN_YEAR, DeclaredDays
 
 WEEKDAYS = {str(d): ["08:30", "17:30"] for d in range(5)}
 WITH_SATURDAY = dict(WEEKDAYS, **{"5": ["09:00", "12:00"]})
@@ -71,3 +71,30 @@ def test_slot_grid_skips_lunch():
 
 def test_distance():
     assert 1000 < distance_meters(23.0, 113.75, 23.01, 113.75) < 1200
+
+
+def test_fixed_date_holidays_past_the_library_are_closed_by_default():
+    year = LAST_KNOWN_YEAR + 1
+    for day, name in [(date(year, 1, 1), "元旦"), (date(year, 5, 1), "劳动节"), (date(year, 10, 1), "国庆节"),
+                      (date(year, 10, 2), "国庆节"), (date(year, 10, 3), "国庆节")]:
+        info = hall_day(WEEKDAYS, day)
+        assert not info.open and info.holiday_name == name and not info.confirmed, day
+    # the horizon does not count them as working days: 2027-04-30 is a Friday, 1 May a Saturday
+    assert last_bookable_day(date(year, 9, 30), 1) == date(year, 10, 4)  # Thu 30 Sep → Mon 4 Oct
+    assert hall_day(WEEKDAYS, date(year, 1, 1), {date(year, 1, 1): True}).open  # a hall may still open
+
+
+def test_a_declared_notice_decides_its_year():
+    year = LAST_KNOWN_YEAR + 1
+    declared = DeclaredDays({date(year, 2, 4): (False, "春节"), date(year, 2, 6): (True, "春节调休"),
+                             date(year, 1, 1): (False, "元旦")})
+    holiday = hall_day(WEEKDAYS, date(year, 2, 4), declared=declared)
+    assert not holiday.open and holiday.holiday_name == "春节" and holiday.confirmed
+    make_up = hall_day(WEEKDAYS, date(year, 2, 6), declared=declared)
+    assert make_up.open and make_up.confirmed and make_up.hours == ("08:30", "17:30")
+    plain = hall_day(WEEKDAYS, date(year, 3, 2), declared=declared)  # named by no one: an ordinary day
+    assert plain.open and plain.confirmed
+    # the horizon counts the make-up day and skips the holiday
+    assert last_bookable_day(date(year, 2, 3), 2, declared=declared) == date(year, 2, 6)
+    # a year with no notice stays unconfirmed
+    assert not hall_day(WEEKDAYS, date(year + 1, 3, 1), declared=declared).confirmed

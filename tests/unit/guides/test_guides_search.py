@@ -11,7 +11,7 @@ from .guides_search_eval_set import EVAL_SET
 @pytest.fixture(scope="module")
 def index():
     data = read_sample_data()
-    return index_from_data(data.items, data.departments, data.themes)
+    return index_from_data(data.items, data.departments, data.themes, life_events=data.life_events)
 
 
 def top(index, query, n=3):

@@ -9,6 +9,7 @@ from guides.validation import check_item
 
 GOOD = {
     "code": "010100990000", "implementation_code": "441901010100990000001", "name": "测试许可事项",
+    "name_en": "Test licence", "keywords_en": ["test licence", "trial permit", "sample licence"],
     "item_type": "行政许可", "level": "city", "service_object": ["自然人"],
     "legal_basis": [{"name": "《测试条例》", "article": "第一条"}], "conditions": "符合条件的申请人。",
     "materials": [{"code": "M01", "name": "居民身份证", "required": True, "condition": None, "form": "原件",
@@ -54,6 +55,11 @@ def test_a_good_item_passes():
     ({"implementation_code": "441901010100990000002"}, "implementation_code"),
     ({"keywords": ["一", "二"]}, "keywords"),
     ({"form_fields": []}, "form_fields"),
+    ({"name_en": None}, "english"),
+    ({"name_en": "测试许可"}, "english"),
+    ({"keywords_en": ["test", "trial"]}, "english"),
+    ({"keywords_en": ["test", "Test", "trial"]}, "english"),
+    ({"keywords_en": ["test", "试办", "trial"]}, "english"),
     ({"online_depth": 7}, "format"),
     ({"channels": ["fax"]}, "format"),
     ({"effective_date": "2024-13-01"}, "format"),
@@ -102,7 +108,26 @@ def test_the_shipped_sample_data_obeys_every_rule_and_the_catalogue_targets():
     assert {3, 4} <= depths
     assert any(i["fees"] for i in items) and any(not i["fees"] for i in items)
     assert any(i["promised_days"] == 0 for i in items) and any(i["promised_days"] > 0 for i in items)
-    assert len(data.themes) >= 6 and len(data.life_events) == 12
+    assert len(data.themes) >= 6 and len(data.life_events) >= 12
+    assert all(i["name_en"] and 3 <= len(i["keywords_en"]) <= 8 for i in items)  # English for every item
+
+
+def test_the_life_event_map_names_existing_items_and_an_english_name(tmp_path):
+    import json
+    import shutil
+
+    from guides.errors import CatalogueDataError
+    from guides.services.loading import DATA_DIR
+
+    shutil.copytree(DATA_DIR, tmp_path / "data")
+    path = tmp_path / "data" / "life_events.json"
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["life_events"][0]["items"].append("019999990000")
+    del document["life_events"][1]["name_en"]
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(CatalogueDataError) as caught:
+        read_sample_data(tmp_path / "data")
+    assert "019999990000" in str(caught.value) and "name_en" in str(caught.value)
 
 
 def test_a_broken_seed_file_names_the_file_item_and_rule(tmp_path):
