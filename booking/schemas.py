@@ -8,6 +8,8 @@ from marshmallow import fields, validate
 from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
+from .models import APPOINTMENT_STATUSES, HALL_LEVELS, PRIORITY_REASONS, TICKET_STATUSES
+
 ITEM_CODE = validate.Regexp(r"^\d{12}$", error="事项编码应为 12 位数字")
 ID_RANGE = validate.Range(min=1, max=MAX_INTEGER_ID)
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="时间格式应为 HH:MM")
@@ -36,7 +38,8 @@ class HallSchema(ma.Schema):
     id = fields.Integer(required=True)
     code = fields.String(required=True)
     name = fields.String(required=True)
-    level = fields.String(required=True, metadata={"description": "city 市民服务中心 | town 镇街 | village 村(社区)"})
+    level = fields.String(required=True, validate=validate.OneOf(HALL_LEVELS),
+                          metadata={"description": "city 市民服务中心 | town 镇街 | village 村(社区)"})
     town = fields.String(allow_none=True, required=True)
     address = fields.String(required=True)
     lat = fields.Float(required=True)
@@ -62,7 +65,8 @@ class BookingWindowSchema(ma.Schema):
     id = fields.Integer(required=True)
     number = fields.String(required=True)
     name = fields.String(required=True)
-    kind = fields.String(required=True)
+    kind = fields.String(required=True, validate=validate.OneOf(["general", "special"]),
+                         metadata={"description": "general 综合窗口 | special 专窗"})
     active = fields.Boolean(required=True)
     queues = fields.List(fields.String(), required=True)
 
@@ -146,7 +150,7 @@ class AppointmentSchema(ma.Schema):
     time = fields.String(required=True)
     starts_at = fields.DateTime(required=True)
     ends_at = fields.DateTime(required=True)
-    status = fields.String(required=True)
+    status = fields.String(required=True, validate=validate.OneOf(APPOINTMENT_STATUSES))
     qr_payload = fields.String(allow_none=True, required=True,
                                metadata={"description": "签到二维码内容；仅在 booked 状态下给出"})
     created_at = fields.DateTime(required=True)
@@ -186,11 +190,12 @@ class TicketSchema(ma.Schema):
     number = fields.String(required=True, attribute="display")
     queue_id = fields.Integer(required=True)
     date = fields.Date(required=True, attribute="local_date")
-    lane = fields.String(required=True, metadata={"description": "priority | appointment | walk_in"})
-    priority_reason = fields.String(allow_none=True, required=True)
-    source = fields.String(required=True)
-    status = fields.String(required=True,
-                           metadata={"description": "waiting | called | serving | completed | skipped | cancelled"})
+    lane = fields.String(required=True, validate=validate.OneOf(["priority", "appointment", "walk_in"]),
+                         metadata={"description": "priority | appointment | walk_in"})
+    priority_reason = fields.String(allow_none=True, required=True, validate=validate.OneOf(PRIORITY_REASONS))
+    source = fields.String(required=True, validate=validate.OneOf(["walk_in", "appointment"]),
+                           metadata={"description": "walk_in 现场取号 | appointment 预约签到"})
+    status = fields.String(required=True, validate=validate.OneOf(TICKET_STATUSES))
     item = fields.String(allow_none=True, required=True, attribute="item_code")
     appointment_id = fields.Integer(allow_none=True, required=True)
     window_id = fields.Integer(allow_none=True, required=True)

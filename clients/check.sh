@@ -4,6 +4,10 @@
 #   client: install the pinned TypeScript tool chain (npm ci, from the lock
 #           file), generate the types from docs/openapi.snapshot.json, compile
 #           with tsc --strict (no `any`, no casts), run the four flows;
+#   python: generate the Python client with openapi-python-client (pinned in
+#           requirements.txt), pip install it offline into a temporary
+#           directory, run clients/python/flow.py (also a test of the suite:
+#           tests/api/platform/test_python_client.py);
 #   fuzz:   run schemathesis over the whole document with a citizen, a clerk
 #           and an admin token (clients/fuzz.py); session-ending operations
 #           last, with throw-away principals; fails above 5 % of 401s. The
@@ -12,7 +16,7 @@
 # Only the server this script started is stopped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-what="${1:?usage: clients/check.sh client|fuzz}"
+what="${1:?usage: clients/check.sh client|python|fuzz}"
 PYTHON="${PYTHON:-.venv/bin/python}"
 work="$(mktemp -d)"
 server_pid=""
@@ -33,6 +37,15 @@ if [ "$what" = client ]; then
   (cd clients/ts && npx tsc -p tsconfig.json --strict)
 fi
 
+if [ "$what" = python ]; then
+  bin="$(cd "$(dirname "$PYTHON")" && pwd)"  # absolute: the generator runs ruff in its output directory
+  # ruff (installed with the generator) formats the generated code when on PATH.
+  PATH="$bin:$PATH" "$bin/openapi-python-client" generate --path docs/openapi.snapshot.json \
+    --output-path "$work/python-client"
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check --no-index --no-deps --no-build-isolation \
+    --target "$work/site" "$work/python-client"
+fi
+
 if [ "$what" = fuzz ]; then export ACCESS_TOKEN_TTL_SECONDS="${ACCESS_TOKEN_TTL_SECONDS:-3600}"; fi
 "$PYTHON" clients/live_server.py --port "$port" --credentials "$work/demo-credentials.json" >"$work/server.log" 2>&1 &
 server_pid=$!
@@ -47,6 +60,8 @@ healthy || { echo "live server did not start" >&2; cat "$work/server.log" >&2; e
 case "$what" in
   client)
     (cd clients/ts && API_BASE="$base" DEMO_CREDENTIALS="$work/demo-credentials.json" node dist/flows.js) ;;
+  python)
+    PYTHONPATH="$work/site" "$PYTHON" clients/python/flow.py --base "$base" ;;
   fuzz)
     "$PYTHON" clients/fuzz.py --base "$base" --credentials "$work/demo-credentials.json" ;;
   *) echo "unknown: $what" >&2; exit 2 ;;

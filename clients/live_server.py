@@ -14,6 +14,9 @@ The demo credentials go to `--credentials`, never to instance/, so a
 developer's own `make run` database keeps its passwords.
 
     python clients/live_server.py --port 5123 --credentials /tmp/creds.json
+
+With `--database-url` and `--redis-url` (the test suite's servers: an empty
+database of its own and the suite's Redis) no embedded server is started.
 """
 
 from __future__ import annotations
@@ -74,13 +77,18 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--credentials", type=Path, required=True)
     parser.add_argument("--start", default="2026-11-26T08:50", help="local (Asia/Shanghai) time the clock starts at")
+    parser.add_argument("--database-url", help="an empty PostgreSQL database to use instead of an embedded server")
+    parser.add_argument("--redis-url", help="a Redis to use instead of an embedded server")
     args = parser.parse_args()
-    directory = Path(tempfile.mkdtemp(prefix="fingertip-live-"))
-    atexit.register(shutil.rmtree, directory, True)
-    # Stopped by SIGTERM from clients/check.sh: exit through atexit, which
-    # stops the servers started here (registered after, so run before rmtree).
+    # Stopped by SIGTERM (clients/check.sh, the client tests): exit through
+    # atexit, which stops the servers started here (registered after, so run before rmtree).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    services = embedded.start(directory, test=True)
+    if args.database_url and args.redis_url:
+        services = embedded.EmbeddedServices(database_url=args.database_url, redis_url=args.redis_url)
+    else:
+        directory = Path(tempfile.mkdtemp(prefix="fingertip-live-"))
+        atexit.register(shutil.rmtree, directory, True)
+        services = embedded.start(directory, test=True)
     start = datetime.fromisoformat(args.start).replace(tzinfo=LOCAL_TZ)
     app = build(services, args.credentials, start)
     server = make_server("127.0.0.1", args.port, app, threaded=True)

@@ -71,7 +71,9 @@ class BaseConfig:
     DEBUG = False
 
     # flask-smorest / OpenAPI
-    API_TITLE = "指尖办事 API"
+    # ASCII: generators derive package names from the title (openapi-python-client
+    # makes `fingertip-services-api-client` of it); the Chinese title is `info.x-title-zh`.
+    API_TITLE = "Fingertip Services API"
     API_VERSION = "v1"
     OPENAPI_VERSION = "3.0.3"
     OPENAPI_URL_PREFIX = "/api/v1"

@@ -156,7 +156,7 @@ class CaseTimelineEntrySchema(ma.Schema):
     at = ma.fields.DateTime(required=True)
     action = ma.fields.String(required=True)
     label = ma.fields.String(required=True)
-    actor_kind = ma.fields.String(required=True)
+    actor_kind = ma.fields.String(required=True, validate=validate.OneOf(["citizen", "staff", "system"]))
     actor_id = _opt(ma.fields.Integer())
     department_code = _opt(ma.fields.String())
     note = _opt(ma.fields.String())
@@ -164,12 +164,12 @@ class CaseTimelineEntrySchema(ma.Schema):
 
 class CaseSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
-    kind = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(list(CASE_KINDS)))
     category = ma.fields.String(required=True)
-    about_type = _opt(ma.fields.String())
+    about_type = _opt(ma.fields.String(validate=validate.OneOf(ABOUT_TYPES)))
     about_ref = _opt(ma.fields.String())
     text = ma.fields.String(required=True)
-    state = ma.fields.String(required=True)
+    state = ma.fields.String(required=True, validate=validate.OneOf(CASE_STATES))
     department_code = _opt(ma.fields.String())
     duplicate_of_id = _opt(ma.fields.Integer())
     submitted_at = ma.fields.DateTime(required=True)
@@ -177,10 +177,10 @@ class CaseSchema(ma.Schema):
     overdue = ma.fields.Boolean(required=True)
     replied_at = _opt(ma.fields.DateTime())
     reply_text = _opt(ma.fields.String())
-    satisfaction = _opt(ma.fields.String())
+    satisfaction = _opt(ma.fields.String(validate=validate.OneOf(list(SATISFACTION))))
     reopen_count = ma.fields.Integer(required=True)
     closed_at = _opt(ma.fields.DateTime())
-    extension_status = _opt(ma.fields.String())
+    extension_status = _opt(ma.fields.String(validate=validate.OneOf(["pending", "approved", "rejected"])))
     extension_days = _opt(ma.fields.Integer())
     photos = ma.fields.List(ma.fields.Integer(), required=True,
                             metadata={"description": "照片编号；内容见 /cases/{id}/photos/{photo_id}"})
@@ -220,19 +220,19 @@ class CaseOptionsSchema(ma.Schema):
 
 class RatingSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
-    event_kind = ma.fields.String(required=True)
+    event_kind = ma.fields.String(required=True, validate=validate.OneOf(RATED_EVENT_KINDS))
     event_id = ma.fields.Integer(required=True)
-    level = ma.fields.String(required=True)
+    level = ma.fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
     reason = _opt(ma.fields.String())
     comment = _opt(ma.fields.String())
-    rated_by = ma.fields.String(required=True)
+    rated_by = ma.fields.String(required=True, validate=validate.OneOf(["citizen", "kiosk", "system"]))
     rated_at = ma.fields.DateTime(required=True)
     department_code = _opt(ma.fields.String())
     hall_id = _opt(ma.fields.Integer())
     window_id = _opt(ma.fields.Integer())
     item_code = _opt(ma.fields.String())
     rectification_id = _opt(ma.fields.Integer())
-    rectification_state = _opt(ma.fields.String())
+    rectification_state = _opt(ma.fields.String(validate=validate.OneOf(RECTIFICATION_STATES)))
 
 
 class StaffRatingSchema(RatingSchema):
@@ -252,15 +252,15 @@ class RatingOptionsSchema(ma.Schema):
 class RectificationSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     rating_id = ma.fields.Integer(required=True)
-    level = ma.fields.String(required=True)
+    level = ma.fields.String(required=True, validate=validate.OneOf(list(LEVELS)))
     reason = _opt(ma.fields.String())
     comment = _opt(ma.fields.String())
-    event_kind = ma.fields.String(required=True)
+    event_kind = ma.fields.String(required=True, validate=validate.OneOf(RATED_EVENT_KINDS))
     event_id = ma.fields.Integer(required=True)
     department_code = _opt(ma.fields.String())
     hall_id = _opt(ma.fields.Integer())
     window_id = _opt(ma.fields.Integer())
-    state = ma.fields.String(required=True)
+    state = ma.fields.String(required=True, validate=validate.OneOf(RECTIFICATION_STATES))
     opened_at = ma.fields.DateTime(required=True)
     callback_due_at = ma.fields.DateTime(required=True)
     due_at = ma.fields.DateTime(required=True)
@@ -273,7 +273,7 @@ class RectificationSchema(ma.Schema):
     appeal_note = _opt(ma.fields.String())
     callback_overdue = ma.fields.Boolean(required=True)
     overdue = ma.fields.Boolean(required=True)
-    citizen_level = _opt(ma.fields.String())
+    citizen_level = _opt(ma.fields.String(validate=validate.OneOf(list(LEVELS))))
 
 
 class RectificationContactSchema(RectificationSchema):
@@ -297,11 +297,12 @@ class RatingStatsRowSchema(ma.Schema):
 
 
 class RatingStatsSchema(ma.Schema):
-    period = ma.fields.String(required=True)
+    period = ma.fields.String(required=True, validate=validate.OneOf(("month", "quarter", "year")))
     label = ma.fields.String(required=True)
     start = ma.fields.DateTime(required=True)
     end = ma.fields.DateTime(required=True)
-    group_by = ma.fields.String(required=True)
+    group_by = ma.fields.String(required=True,
+                                validate=validate.OneOf(("department", "hall", "window", "item", "staff")))
     rows = ma.fields.List(ma.fields.Nested(RatingStatsRowSchema), required=True)
     overall = ma.fields.Nested(RatingStatsRowSchema, required=True)
 

@@ -12,6 +12,7 @@ from mobile_api.db import MAX_INTEGER_ID
 from mobile_api.pagination import PageArgsSchema
 
 from .search.text import CONTROL
+from .models import ITEM_STATUSES
 from .validation import (CHANNELS, FIELD_TYPES, ITEM_TYPES, LEVELS, LIFE_EVENTS, MATERIAL_FORMS, MATERIAL_SOURCES,
                          SERVICE_OBJECTS)
 
@@ -84,9 +85,9 @@ class MaterialSchema(ma.Schema):
     name = f.String(required=True)
     required = f.Boolean(required=True)
     condition = f.String(required=True, allow_none=True)
-    form = f.String(required=True)
+    form = f.String(required=True, validate=v.OneOf(MATERIAL_FORMS))
     copies = f.Integer(required=True)
-    source = f.String(required=True)
+    source = f.String(required=True, validate=v.OneOf(MATERIAL_SOURCES))
     shared_waiver = f.Boolean(required=True, metadata={"description": "部门间数据共享，可免于提交"})
     commitment_allowed = f.Boolean(required=True, metadata={"description": "可用告知承诺替代"})
     note = f.String(required=True, allow_none=True)
@@ -181,10 +182,11 @@ class ItemSchema(ma.Schema):
     english = f.Function(_english_guide, required=True, metadata={"description": "指南的英文部分"})
     language = f.Function(lambda item: "zh", required=True, metadata={"description": "zh 或 en"})
     department_code = f.String(required=True)
-    department_name = f.Function(lambda item: item.department.name, required=True)
-    item_type = f.String(required=True)
-    level = f.String(required=True)
-    service_object = f.List(f.String(), required=True)
+    department_name = f.Function(lambda item: item.department.name, required=True,
+                                 metadata={"type": "string", "description": "主管部门名称"})
+    item_type = f.String(required=True, validate=v.OneOf(list(ITEM_TYPES)))
+    level = f.String(required=True, validate=v.OneOf(LEVELS))
+    service_object = f.List(f.String(validate=v.OneOf(SERVICE_OBJECTS)), required=True)
     legal_basis = f.List(f.Nested(LegalBasisSchema), required=True)
     conditions = f.String(required=True)
     materials = f.List(f.Nested(MaterialSchema), required=True)
@@ -196,7 +198,7 @@ class ItemSchema(ma.Schema):
     visits_required = f.Integer(required=True)
     visits_reason = f.String(required=True, allow_none=True)
     online_depth = f.Integer(required=True, metadata={"description": "1 事项公开 … 4 全程网办"})
-    channels = f.List(f.String(), required=True)
+    channels = f.List(f.String(validate=v.OneOf(CHANNELS)), required=True)
     appointment_supported = f.Boolean(required=True)
     postal_delivery = f.Boolean(required=True)
     cross_town = f.Boolean(required=True)
@@ -210,7 +212,7 @@ class ItemSchema(ma.Schema):
     life_events = f.List(f.String(), required=True)
     form_fields = f.List(f.Nested(FormFieldSchema), required=True)
     effective_date = f.Date(required=True)
-    status = f.String(required=True)
+    status = f.String(required=True, validate=v.OneOf(ITEM_STATUSES))
     version = f.Integer(required=True, allow_none=True, metadata={"description": "发布时的目录版本号"})
 
 
@@ -229,7 +231,7 @@ class ItemVersionSchema(ItemSchema):
 class ItemVersionSummarySchema(ma.Schema):
     code = f.String(required=True)
     revision = f.Integer(required=True)
-    status = f.String(required=True)
+    status = f.String(required=True, validate=v.OneOf(ITEM_STATUSES))
     version = f.Integer(required=True, allow_none=True)
     name = f.String(required=True)
     updated_at = f.DateTime(required=True)
@@ -244,13 +246,13 @@ class ItemSummarySchema(ma.Schema):
     name_en = f.String(required=True, metadata={"description": "英文名称（暂无时为中文）"})
     department_code = f.String(required=True)
     department_name = f.String(required=True)
-    item_type = f.String(required=True)
-    level = f.String(required=True)
+    item_type = f.String(required=True, validate=v.OneOf(list(ITEM_TYPES)))
+    level = f.String(required=True, validate=v.OneOf(LEVELS))
     promised_days = f.Integer(required=True)
     instant = f.Boolean(required=True)
     visits_required = f.Integer(required=True)
     online_depth = f.Integer(required=True)
-    channels = f.List(f.String(), required=True)
+    channels = f.List(f.String(validate=v.OneOf(CHANNELS)), required=True)
     appointment_supported = f.Boolean(required=True)
     cross_town = f.Boolean(required=True)
     version = f.Integer(required=True)
@@ -317,8 +319,9 @@ class DepartmentSchema(ma.Schema):
 class ThemeSchema(ma.Schema):
     id = f.String(required=True)
     name = f.String(required=True)
-    name_en = f.String(required=True)
-    kind = f.String(required=True)
+    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）"})
+    kind = f.String(required=True, validate=v.OneOf(["personal", "business"]),
+                    metadata={"description": "personal 个人 | business 法人"})
     description = f.String(required=True)
     member_codes = f.List(f.String(), required=True)
     total_promised_days = f.Integer(required=True, metadata={"description": "并联办理后的总承诺时限（工作日）"})
@@ -328,9 +331,9 @@ class MergedMaterialSchema(ma.Schema):
     name = f.String(required=True)
     required = f.Boolean(required=True)
     condition = f.String(required=True, allow_none=True)
-    form = f.String(required=True)
+    form = f.String(required=True, validate=v.OneOf(MATERIAL_FORMS))
     copies = f.Integer(required=True)
-    source = f.String(required=True)
+    source = f.String(required=True, validate=v.OneOf(MATERIAL_SOURCES))
     shared_waiver = f.Boolean(required=True)
     commitment_allowed = f.Boolean(required=True)
     needed_by = f.List(f.String(), required=True)
@@ -351,9 +354,10 @@ class ThemeDetailSchema(ThemeSchema):
 class LifeEventSchema(ma.Schema):
     code = f.String(required=True)
     name = f.String(required=True, metadata={"description": "按 Accept-Language 的名称（默认中文）"})
-    name_zh = f.String(required=True)
-    name_en = f.String(required=True)
-    kind = f.String(required=True)
+    name_zh = f.String(required=True, metadata={"description": "中文名称"})
+    name_en = f.String(required=True, metadata={"description": "英文名称（无则为中文名）"})
+    kind = f.String(required=True, validate=v.OneOf(["personal", "business"]),
+                    metadata={"description": "personal 人生事件 | business 法人事件"})
     description = f.String(required=True)
     description_en = f.String(required=True)
     item_count = f.Integer(required=True)

@@ -9,7 +9,7 @@ def init_app(app, api):
     from mobile_api.settings import register_settings
 
     from .auth import authenticate_request
-    from .cli import kiosk_cli, staff_cli
+    from .cli import board_cli, kiosk_cli, staff_cli
     from mobile_api.demo import demo_cli
 
     from .face import demo as face_demo
@@ -27,5 +27,6 @@ def init_app(app, api):
     api.register_blueprint(admin_blp)
     app.cli.add_command(staff_cli)
     app.cli.add_command(kiosk_cli)
+    app.cli.add_command(board_cli)
     init_face(app, api)
     face_demo.register(demo_cli)

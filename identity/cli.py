@@ -159,3 +159,43 @@ def reactivate_kiosk(device_code):
         device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
                                               staff_admin.find_kiosk(uow.session, device_code), True)
     click.echo(f"reactivated kiosk {device.device_code}")
+
+
+board_cli = AppGroup("board", help="大厅显示屏设备（叫号大屏）")
+
+
+@board_cli.command("register")
+@click.argument("device_code")
+@click.option("--name", required=True)
+@click.option("--hall", "hall_id", type=int, required=True)
+@_one_line_errors
+def register_board(device_code, name, hall_id):
+    """Register a hall display board; prints its secret once."""
+    with _work("board register") as uow:
+        ensure_scope_exists(uow.session, None, hall_id)
+        device, secret = services.register_kiosk(uow.session, uow.clock, device_code, name, hall_id, kind="board")
+    click.echo(f"registered board {device.device_code} (id {device.id}) for hall {hall_id}")
+    click.echo(f"secret (shown once, enter it on the board's page): {secret}")
+    click.echo(f"page: /screens/board/{hall_id}#device={device.device_code}&secret={secret}")
+
+
+@board_cli.command("deactivate")
+@click.argument("device_code")
+@_one_line_errors
+def deactivate_board(device_code):
+    """Deactivate a board: its stream tokens stop working and open streams end within SCREENS_STREAM_MAX_SECONDS."""
+    with _work("board deactivate") as uow:
+        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
+                                              staff_admin.find_kiosk(uow.session, device_code), False)
+    click.echo(f"deactivated board {device.device_code}")
+
+
+@board_cli.command("reactivate")
+@click.argument("device_code")
+@_one_line_errors
+def reactivate_board(device_code):
+    """Reactivate a board device."""
+    with _work("board reactivate") as uow:
+        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
+                                              staff_admin.find_kiosk(uow.session, device_code), True)
+    click.echo(f"reactivated board {device.device_code}")

@@ -82,8 +82,12 @@ def seed_demo_accounts(session: Session, clock, app, path: Path | None = None) -
                                      "department_code": department, "hall_id": hall_id if role == "clerk" else None})
     device, secret = services.register_kiosk(session, clock, "DEMO-KIOSK-1", "演示自助终端", hall_id)
     credentials["kiosk"] = {"device_code": device.device_code, "secret": secret, "hall_id": hall_id}
+    board, board_secret = services.register_kiosk(session, clock, "DEMO-BOARD-1", "演示叫号大屏", hall_id,
+                                                  kind="board")
+    credentials["board"] = {"device_code": board.device_code, "secret": board_secret, "hall_id": hall_id,
+                            "page": f"/screens/board/{hall_id}#device={board.device_code}&secret={board_secret}"}
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(credentials, ensure_ascii=False, indent=2))
     path.chmod(0o600)
     log.warning("demo accounts created; credentials written to %s", path)
-    return f"created {len(people)} staff and 1 kiosk; credentials in {path}"
+    return f"created {len(people)} staff, 1 kiosk and 1 board; credentials in {path}"

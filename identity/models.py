@@ -1,4 +1,4 @@
-"""Principals: citizens, staff and kiosk devices; refresh tokens."""
+"""Principals: citizens, staff, kiosk and board devices; refresh tokens."""
 
 from __future__ import annotations
 
@@ -52,6 +52,11 @@ class KioskDevice(Base):
     secret_hash: Mapped[str] = mapped_column(String(64), nullable=False)
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    # kiosk: check-in and tickets with a kiosk token; board: the hall display,
+    # which only reads its hall's board and events (a screens stream token)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="kiosk", server_default="kiosk")
+
+    __table_args__ = (CheckConstraint("kind IN ('kiosk', 'board')", name="kind"),)
 
 
 class RefreshToken(Base):

@@ -2,6 +2,8 @@ import marshmallow as ma
 from marshmallow import validate
 
 from mobile_api.pagination import PageArgsSchema
+from mobile_api.actor import ROLES, STAFF_ROLES
+from mobile_api.request_guards import CHANNELS
 
 
 
@@ -27,24 +29,24 @@ class LogoutRequestSchema(ma.Schema):
 class TokenPairSchema(ma.Schema):
     access_token = ma.fields.String(required=True)
     refresh_token = ma.fields.String(required=True)
-    token_type = ma.fields.String(required=True, metadata={"example": "Bearer"})
+    token_type = ma.fields.String(required=True, validate=validate.OneOf(["Bearer"]), metadata={"example": "Bearer"})
     expires_in = ma.fields.Integer(required=True, metadata={"description": "访问令牌有效秒数"})
 
 
 class WhoAmISchema(ma.Schema):
-    kind = ma.fields.String(required=True)
+    kind = ma.fields.String(required=True, validate=validate.OneOf(["citizen", "staff", "kiosk"]))
     id = ma.fields.Integer(required=True)
-    role = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(ROLES))
     department_code = ma.fields.String(allow_none=True, dump_default=None, required=True)
     hall_id = ma.fields.Integer(allow_none=True, dump_default=None, required=True)
-    channel = ma.fields.String(allow_none=True, dump_default=None, required=True)
+    channel = ma.fields.String(allow_none=True, dump_default=None, required=True, validate=validate.OneOf(CHANNELS))
 
 
 class StaffAccountSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     username = ma.fields.String(required=True)
     display_name = ma.fields.String(required=True)
-    role = ma.fields.String(required=True)
+    role = ma.fields.String(required=True, validate=validate.OneOf(STAFF_ROLES))
     department_code = ma.fields.String(allow_none=True, required=True)
     hall_id = ma.fields.Integer(allow_none=True, required=True)
     active = ma.fields.Boolean(required=True)

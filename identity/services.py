@@ -56,7 +56,7 @@ def load_actor(session: Session, kind: str, principal_id: int, channel: str | No
         return staff_actor(staff, channel)
     if kind == "kiosk":
         device = session.get(KioskDevice, principal_id)
-        if device is None or not device.active:
+        if device is None or not device.active or device.kind != "kiosk":
             raise TokenInvalid("设备不存在或已停用")
         return kiosk_actor(device)
     raise TokenInvalid("未知的用户类型")
@@ -144,24 +144,41 @@ def staff_login(session: Session, tokens: TokenService, clock, username: str, pa
 # -- kiosks --------------------------------------------------------------
 
 def register_kiosk(session: Session, clock, device_code: str, name: str, hall_id: int,
-                   actor: Actor = SYSTEM) -> tuple[KioskDevice, str]:
-    """Returns the device and its secret; the secret is shown once and only its hash is kept."""
+                   actor: Actor = SYSTEM, kind: str = "kiosk") -> tuple[KioskDevice, str]:
+    """Returns the device and its secret; the secret is shown once and only its hash is kept.
+    `kind` "board" registers a hall display board (see `board_device`)."""
     secret = secrets.token_urlsafe(32)
     device = KioskDevice(device_code=device_code, name=name, hall_id=hall_id, secret_hash=hash_secret(secret),
-                         active=True, created_at=clock.now())
+                         active=True, created_at=clock.now(), kind=kind)
     try:
         with session.begin_nested():  # the unique device code decides; the session stays usable
             session.add(device)
     except IntegrityError as exc:
         raise StaffExists(f"设备编号 {device_code} 已存在", code="identity.device_exists") from exc
-    audit.record(session, actor, "kiosk.register", "kiosk", device.id, {"hall_id": hall_id}, at=clock.now())
+    audit.record(session, actor, f"{kind}.register", kind, device.id, {"hall_id": hall_id}, at=clock.now())
     return device, secret
+
+
+def board_device(session: Session, device_code: str, secret: str) -> KioskDevice:
+    """An active board device whose secret matches; one wrong answer for every failure."""
+    device = session.scalar(select(KioskDevice).where(KioskDevice.device_code == device_code))
+    if (device is None or not device.active or device.kind != "board"
+            or not secrets.compare_digest(device.secret_hash, hash_secret(secret))):
+        raise InvalidCredentials("设备编号或密钥不正确", code="auth.invalid_device_credentials")
+    return device
+
+
+def active_board(session: Session, device_id: int) -> KioskDevice | None:
+    device = session.get(KioskDevice, device_id)
+    return device if device is not None and device.active and device.kind == "board" else None
 
 
 def kiosk_login(session: Session, tokens: TokenService, clock, device_code: str, secret: str,
                 actor_context: Actor) -> TokenPair:
     device = session.scalar(select(KioskDevice).where(KioskDevice.device_code == device_code))
-    if device is None or not device.active or not secrets.compare_digest(device.secret_hash, hash_secret(secret)):
+    # a board's secret buys no kiosk token: a stolen display must not issue tickets
+    if (device is None or not device.active or device.kind != "kiosk"
+            or not secrets.compare_digest(device.secret_hash, hash_secret(secret))):
         raise InvalidCredentials("设备编号或密钥不正确", code="auth.invalid_device_credentials")
     pair = tokens.issue_pair(session, kiosk_actor(device))
     audit.record(session, kiosk_actor(device).with_context(request_id=actor_context.request_id,

@@ -57,7 +57,8 @@ def create_app(config: BaseConfig | None = None, *, clock=None, redis_client=Non
     # Every request schema decides for itself (marshmallow's default: RAISE),
     # so an unknown filter in a query string is a 422 like an unknown JSON field.
     Blueprint.ARGUMENTS_PARSER.unknown = None
-    api = _Api(app, spec_kwargs={"info": {"description": "城市“指尖办事”平台后端 REST API"}})
+    api = _Api(app, spec_kwargs={"info": {"description": "城市“指尖办事”平台后端 REST API",
+                                                 "x-title-zh": "指尖办事 API"}})
     api.spec.components.security_scheme("bearerAuth", BEARER_AUTH)
     errors.init_app(app)  # after Api: our problem+json handlers replace flask-smorest's
     app.extensions["api"] = api

@@ -9,10 +9,14 @@ from sqlalchemy import select
 from identity import access
 from identity.auth import current_actor, require_roles
 
+from .actor import ROLES
 from .audit import AuditEntry
 from .db import MAX_INTEGER_ID
 from .pagination import PAGINATION_HEADER_DOC, PageArgsSchema, paginate, pagination_header
+from .request_guards import CHANNELS
 from .uow import current_uow
+
+PRINCIPAL_KINDS = ("citizen", "staff", "kiosk", "system", "anonymous")
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/admin", description="审计日志")
 
@@ -24,7 +28,7 @@ blp = Blueprint("audit", __name__, url_prefix="/api/v1/admin", description="审�
 class AuditQueryArgsSchema(PageArgsSchema):
     object_type = ma.fields.String(validate=ma.validate.Length(max=64))
     object_id = ma.fields.String(validate=ma.validate.Length(max=64))
-    principal_kind = ma.fields.String(validate=ma.validate.OneOf(["citizen", "staff", "kiosk", "system", "anonymous"]))
+    principal_kind = ma.fields.String(validate=ma.validate.OneOf(PRINCIPAL_KINDS))
     principal_id = ma.fields.Integer(validate=ma.validate.Range(min=1, max=MAX_INTEGER_ID, error=f"应为1至{MAX_INTEGER_ID}之间的编号"))
     action = ma.fields.String(validate=ma.validate.Length(max=64))
 
@@ -32,10 +36,10 @@ class AuditQueryArgsSchema(PageArgsSchema):
 class AuditEntrySchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     occurred_at = ma.fields.DateTime(required=True)
-    principal_kind = ma.fields.String(required=True)
+    principal_kind = ma.fields.String(required=True, validate=ma.validate.OneOf(PRINCIPAL_KINDS))
     principal_id = ma.fields.Integer(required=True, allow_none=True)
-    role = ma.fields.String(required=True)
-    channel = ma.fields.String(required=True, allow_none=True)
+    role = ma.fields.String(required=True, validate=ma.validate.OneOf(ROLES + ("system", "anonymous")))
+    channel = ma.fields.String(required=True, allow_none=True, validate=ma.validate.OneOf(CHANNELS))
     action = ma.fields.String(required=True)
     object_type = ma.fields.String(required=True)
     object_id = ma.fields.String(required=True, allow_none=True)

@@ -13,13 +13,13 @@ blp = Blueprint("health", __name__, url_prefix="/api/v1", description="运行状
 
 
 class HealthSchema(ma.Schema):
-    status = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(["ok"]))
 
 
 class ReadySchema(ma.Schema):
-    status = ma.fields.String(required=True)
-    database = ma.fields.String(required=True)
-    redis = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(["ok", "unavailable"]))
+    database = ma.fields.String(required=True, validate=ma.validate.OneOf(["ok", "unreachable"]))
+    redis = ma.fields.String(required=True, validate=ma.validate.OneOf(["ok", "unreachable"]))
 
 
 @blp.route("/health")

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 from pathlib import Path
 
-DOMAIN_PACKAGES = ("identity", "wechat", "guides", "booking", "submissions", "feedback")
+DOMAIN_PACKAGES = ("identity", "wechat", "guides", "booking", "submissions", "feedback", "screens")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 

@@ -6,11 +6,14 @@ import marshmallow as ma
 from marshmallow import fields as f
 from marshmallow import validate as v
 
+from mobile_api.actor import ROLES
 from mobile_api.pagination import PageArgsSchema
+from mobile_api.request_guards import CHANNELS
 
 from .services.workflow import STATUS_LABELS
 
 STATUSES = tuple(STATUS_LABELS)
+DEADLINE_FLAGS = ("none", "normal", "warning", "overdue", "paused", "finished", "finished_late")
 DELIVERY = ("window", "post", "electronic")
 _opinion = {"validate": v.Length(max=500), "allow_none": True}
 
@@ -34,6 +37,10 @@ class ApplicationCreateSchema(ma.Schema):
 
 class ApplicationSubmitOnceSchema(ma.Schema):
     """The `application` part of a one-request submission (an item, not a theme)."""
+
+    class Meta:
+        description = "一次提交的申请内容（同 POST /applications 的事项申请，不含一件事）"
+
     item_code = f.String(required=True, validate=v.Length(min=1, max=12))
     form = f.Dict(keys=f.String(), load_default=dict)
     commitments = f.List(f.String(validate=v.Length(max=16)), load_default=list)
@@ -105,7 +112,8 @@ class RevokeSchema(ma.Schema):
 # -- responses ----------------------------------------------------------------
 
 class DeadlineSchema(ma.Schema):
-    flag = f.String(required=True, metadata={"description": "none|normal|warning|overdue|paused|finished|finished_late"})
+    flag = f.String(required=True, validate=v.OneOf(DEADLINE_FLAGS),
+                    metadata={"description": "none|normal|warning|overdue|paused|finished|finished_late"})
     promised_days = f.Integer(required=True)
     statutory_days = f.Integer(required=True)
     clock_start_date = f.Date(required=True, allow_none=True)
@@ -117,7 +125,7 @@ class DeadlineSchema(ma.Schema):
     statutory_overdue = f.Boolean(required=True)
 
 
-class FileSchema(ma.Schema):
+class MaterialFileSchema(ma.Schema):
     id = f.Integer(required=True)
     material_code = f.String(required=True)
     content_type = f.String(required=True)
@@ -131,7 +139,7 @@ class MaterialStatusSchema(ma.Schema):
     code = f.String(required=True)
     name = f.String(required=True)
     required = f.Boolean(required=True)
-    provided_by = f.String(required=True, allow_none=True,
+    provided_by = f.String(required=True, allow_none=True, validate=v.OneOf(["upload", "commitment", "waived"]),
                            metadata={"description": "upload | commitment | waived (提交时确定) | null"})
     commitment_allowed = f.Boolean(required=True)
     shared_waiver = f.Boolean(required=True)
@@ -141,18 +149,20 @@ class EventSchema(ma.Schema):
     at = f.DateTime(required=True)
     action = f.String(required=True)
     action_label = f.String(required=True)
-    from_status = f.String(required=True, allow_none=True)
-    to_status = f.String(required=True)
-    actor_role = f.String(required=True)
+    from_status = f.String(required=True, allow_none=True, validate=v.OneOf(STATUSES))
+    to_status = f.String(required=True, validate=v.OneOf(STATUSES))
+    actor_role = f.String(required=True, validate=v.OneOf(ROLES + ("system",)))
     actor_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 系统所为(如超时办结)或已注销的市民为 null"})
-    channel = f.String(required=True, allow_none=True)
+    channel = f.String(required=True, allow_none=True,
+                       validate=v.OneOf(CHANNELS + tuple(d for d in DELIVERY if d not in CHANNELS)),
+                       metadata={"description": "办理渠道；送达（deliver）步骤为送达方式"})
     opinion = f.String(required=True, allow_none=True)
     details = f.Dict(required=True, allow_none=True)
 
 
 class ApplicationSummarySchema(ma.Schema):
     id = f.Integer(required=True)
-    status = f.String(required=True)
+    status = f.String(required=True, validate=v.OneOf(STATUSES))
     status_label = f.String(required=True)
     item_code = f.String(required=True)
     item_name = f.String(required=True)
@@ -170,20 +180,20 @@ class ApplicationSchema(ApplicationSummarySchema):
     form = f.Dict(required=True)
     commitments = f.Dict(required=True)
     waivers = f.Dict(required=True)
-    delivery_method = f.String(required=True)
+    delivery_method = f.String(required=True, validate=v.OneOf(DELIVERY))
     postal_address = f.String(required=True, allow_none=True)
     supplement_request = f.List(f.Dict(), required=True, allow_none=True)
     supplement_rounds = f.Integer(required=True)
     accepted_at = f.DateTime(required=True, allow_none=True)
     decided_at = f.DateTime(required=True, allow_none=True)
-    decision = f.String(required=True, allow_none=True)
+    decision = f.String(required=True, allow_none=True, validate=v.OneOf(["approved", "denied"]))
     completed_at = f.DateTime(required=True, allow_none=True)
     delivered_at = f.DateTime(required=True, allow_none=True)
     in_person_required = f.Boolean(required=True)
     certificate_id = f.String(required=True, allow_none=True)
     allowed_actions = f.List(f.String(), required=True)
     materials = f.List(f.Nested(MaterialStatusSchema), required=True)
-    files = f.List(f.Nested(FileSchema), required=True)
+    files = f.List(f.Nested(MaterialFileSchema), required=True)
     timeline = f.List(f.Nested(EventSchema), required=True)
     citizen_id = f.Integer(allow_none=True, metadata={"description": "仅工作人员可见; 市民已注销时为 null"})
 
@@ -192,7 +202,9 @@ class ThemeApplicationSchema(ma.Schema):
     id = f.Integer(required=True)
     theme_id = f.String(required=True)
     theme_name = f.String(required=True)
-    status = f.String(required=True, metadata={"description": "draft|in_progress|completed|closed_with_refusals|withdrawn"})
+    status = f.String(required=True,
+                      validate=v.OneOf(["draft", "in_progress", "completed", "closed_with_refusals", "withdrawn"]),
+                      metadata={"description": "draft|in_progress|completed|closed_with_refusals|withdrawn"})
     created_at = f.DateTime(required=True)
     submitted_at = f.DateTime(required=True, allow_none=True)
     materials = f.List(f.Dict(), required=True, metadata={"description": "合并后的材料清单 (同一材料只列一次)"})

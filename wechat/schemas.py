@@ -3,6 +3,8 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from .settings import EVENTS
+
 # WeChat codes are short visible-ASCII strings; the stand-in's are `<user>:<nonce>`.
 _CODE = dict(required=True, validate=[validate.Length(min=1, max=128),
                                       validate.Regexp(r"^[\x21-\x7e]+$", error="应为可见 ASCII 字符")])
@@ -30,7 +32,7 @@ class CitizenBriefSchema(ma.Schema):
 class WeChatLoginResultSchema(ma.Schema):
     access_token = ma.fields.String(required=True)
     refresh_token = ma.fields.String(required=True)
-    token_type = ma.fields.String(required=True)
+    token_type = ma.fields.String(required=True, validate=validate.OneOf(["Bearer"]))
     expires_in = ma.fields.Integer(required=True)
     citizen = ma.fields.Nested(CitizenBriefSchema, required=True)
 
@@ -46,7 +48,8 @@ class RealNameStatusSchema(ma.Schema):
 
 
 class LinkedChannelSchema(ma.Schema):
-    channel = ma.fields.String(required=True, metadata={"description": "miniprogram 或 app"})
+    channel = ma.fields.String(required=True, validate=validate.OneOf(["miniprogram", "app"]),
+                               metadata={"description": "miniprogram 或 app"})
     linked_at = ma.fields.DateTime(required=True)
     last_login_at = ma.fields.DateTime(required=True)
     unionid_linked = ma.fields.Boolean(required=True)
@@ -72,7 +75,7 @@ class SubscriptionResultsSchema(ma.Schema):
 
 
 class TemplateGrantSchema(ma.Schema):
-    event = ma.fields.String(required=True)
+    event = ma.fields.String(required=True, validate=validate.OneOf(EVENTS))
     template_id = ma.fields.String(required=True)
     available = ma.fields.Integer(required=True, metadata={"description": "尚未使用的一次性订阅次数"})
 
@@ -100,7 +103,8 @@ class FaceVerifyResultRequestSchema(ma.Schema):
 
 class FaceVerifyResultSchema(ma.Schema):
     passed = ma.fields.Boolean(required=True)
-    method = ma.fields.String(required=True)
+    method = ma.fields.String(required=True, validate=validate.OneOf(["wechat", "local"]),
+                              metadata={"description": "核身方式：wechat 微信人脸核身 | local 本平台比对"})
     reasons = ma.fields.List(ma.fields.String(), required=True)
     step_up_token = ma.fields.String(required=True, allow_none=True)
     step_up_expires_in = ma.fields.Integer(required=True, allow_none=True)

@@ -28,6 +28,7 @@ from mobile_api import audit, outbox, uow
 from mobile_api.actor import Actor
 from mobile_api.errors import Forbidden
 
+from .. import events
 from ..errors import (NothingToCall, NotYourSession, RequeueUsed, SessionStateConflict, SkipTooEarly,
                       TicketNotFound, TicketStateConflict, WindowBusy, WindowNotFound)
 from ..models import AT_WINDOW, LANE_WALK_IN, CounterSession, HallQueue, Ticket, Window, WindowQueue
@@ -120,6 +121,7 @@ def call_next(session: Session, actor: Actor, clock, policy: Policy, session_id:
                   "lane": candidate.lane}, at=now)
     _notify_called(session, candidate, window, now)
     position_notice.after_call(session, candidate, now)
+    events.ticket_event(session, "ticket.called", candidate, now, window, call_count=candidate.call_count)
     return candidate
 
 
@@ -160,6 +162,7 @@ def recall(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     audit.record(session, actor, "booking.ticket_recall", "ticket", ticket.id, {"call_count": ticket.call_count},
                  at=now)
     _notify_called(session, ticket, window, now)
+    events.ticket_event(session, "ticket.recalled", ticket, now, window, call_count=ticket.call_count)
     return ticket
 
 
@@ -172,17 +175,19 @@ def serve(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     periods.open_period(session, ticket, "serving", now, window_id=window.id, staff_id=actor.id,
                         session_id=ticket.session_id)
     audit.record(session, actor, "booking.ticket_serve", "ticket", ticket.id, {"window_id": window.id}, at=now)
+    events.ticket_event(session, "ticket.serving", ticket, now, window)
     return ticket
 
 
 def skip(session: Session, actor: Actor, clock, policy: Policy, ticket_id: int) -> Ticket:
     now = clock.now()
-    ticket, _ = _ticket_at_my_window(session, actor, ticket_id)
+    ticket, window = _ticket_at_my_window(session, actor, ticket_id)
     if ticket.call_count < policy.skip_after_calls:
         raise SkipTooEarly(f"已叫 {ticket.call_count} 次，叫满 {policy.skip_after_calls} 次仍未到才可过号")
     _move(session, ticket, ("called",), status="skipped", skipped_at=now)
     periods.close_open(session, ticket.id, now, "skip")
     audit.record(session, actor, "booking.ticket_skip", "ticket", ticket.id, at=now)
+    events.ticket_event(session, "ticket.skipped", ticket, now, window)
     return ticket
 
 
@@ -203,6 +208,7 @@ def requeue(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
     _move(session, ticket, ("skipped",), status="waiting", requeued=True, queued_at=now, waiting_since=None,
           window_id=None, call_count=0)
     audit.record(session, actor, "booking.ticket_requeue", "ticket", ticket.id, at=now)
+    events.ticket_event(session, "ticket.requeued", ticket, now)
     return ticket
 
 
@@ -211,7 +217,7 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
     number and its original place in time, so it is not sent to the back
     (its new waiting period starts now)."""
     now = clock.now()
-    ticket, _ = _ticket_at_my_window(session, actor, ticket_id, AT_WINDOW)
+    ticket, window = _ticket_at_my_window(session, actor, ticket_id, AT_WINDOW)
     target = get_row(session, HallQueue, queue_id)
     if target is None or target.hall_id != ticket.hall_id:
         raise TicketStateConflict("目标队列不存在或不属于本大厅", code="booking.queue_not_found", status=422)
@@ -223,6 +229,7 @@ def transfer(session: Session, actor: Actor, clock, ticket_id: int, queue_id: in
           serving_at=None, waiting_since=now)
     audit.record(session, actor, "booking.ticket_transfer", "ticket", ticket.id,
                  {"from_queue": from_queue, "to_queue": target.id}, at=now)
+    events.ticket_event(session, "ticket.transferred", ticket, now, window, from_queue_id=from_queue)
     return ticket
 
 
@@ -239,6 +246,7 @@ def complete(session: Session, actor: Actor, clock, ticket_id: int) -> Ticket:
                         "data": {"kind": "ticket", "id": ticket.id, "number": ticket.display,
                                  "item_code": ticket.item_code}},
                        now, dedupe_key=f"booking:ticket:{ticket.id}:rating")
+    events.ticket_event(session, "ticket.completed", ticket, now, window)
     # a new service time: this process re-reads the mean once it is committed
     uow.of(session).after_commit(lambda: cache.forget_estimate(session, ticket.queue_id))
     return ticket

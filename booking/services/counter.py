@@ -31,6 +31,7 @@ from mobile_api.errors import Forbidden
 from ..errors import (NoCurrentSession, NoOpenSession, NotYourSession, SessionAlreadyOpen, SessionNotFound,
                       SessionStateConflict, WindowNotFound, WindowTaken)
 from ..models import AT_WINDOW, SESSION_OPEN, CounterSession, Ticket, Window
+from .. import events
 from . import periods
 from .common import MAX_ID, end_of_local_day, ensure_same_hall, get_row, local_today
 
@@ -178,6 +179,7 @@ def _close(session: Session, actor: Actor, counter: CounterSession, now: datetim
                         .execution_options(synchronize_session=False))
         audit.record(session, actor, "booking.ticket_return", "ticket", ticket.id,
                      {"session_id": counter.id, "reason": "session_closed"}, at=now)
+        events.ticket_event(session, "ticket.returned", ticket, now)
     return _transition(session, actor, counter, SESSION_OPEN, now, "close", status="closed", closed_at=now,
                        paused_at=None, paused_seconds=CounterSession.paused_seconds + max(0, paused))
 

@@ -19,6 +19,7 @@ from identity import access, real_name
 from mobile_api import audit, uow
 from mobile_api.actor import Actor
 
+from .. import events
 from ..calendar import within_hours
 from ..errors import HallClosed, InvalidPriority, ItemNotHandled, OutsideOpeningHours, TicketNotFound
 from ..models import (LANE_APPOINTMENT, LANE_PRIORITY, LANE_WALK_IN, PRIORITY_REASONS, HallQueue, Ticket)
@@ -87,6 +88,7 @@ def new_ticket(session: Session, now: datetime, queue: HallQueue, *, lane: int, 
     # everything the row holds is known: no read after the commit
     ticket = Ticket(id=ticket_id, number=number, display=f"{queue.prefix}{number:03d}", **values)
     ticket.ahead_at_issue = int(ahead or 0)
+    events.publish(session, queue.hall_id, "queue.changed", now, queue_id=queue.id, number=ticket.display)
     return ticket
 
 

@@ -11,7 +11,8 @@ class RealNameDeclareSchema(ma.Schema):
 
 
 class RealNameSummarySchema(ma.Schema):
-    status = ma.fields.String(required=True, metadata={"description": "none | declared | verified"})
+    status = ma.fields.String(required=True, validate=ma.validate.OneOf(["none", "declared", "verified"]),
+                              metadata={"description": "none | declared | verified"})
     name_masked = ma.fields.String(required=True, allow_none=True)
     id_number_masked = ma.fields.String(required=True, allow_none=True)
 

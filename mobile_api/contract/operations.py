@@ -20,6 +20,7 @@ from ..errors import PROBLEM_MIME
 from ..observability import REQUEST_ID_PATTERN
 from ..ratelimit import EXEMPT_ENDPOINTS
 from ..request_guards import CHANNELS
+from . import examples
 from .error_scan import ErrorCode, codes_of_function, codes_of_view
 from .generic import CONCURRENT_UPDATE, INTERNAL, RETRY_AFTER_STATUSES, generic_codes
 
@@ -196,3 +197,4 @@ def complete_spec(app: Flask, api) -> None:
         for content_type in list(response.get("content", {})):
             if content_type == "application/json":
                 response["content"][PROBLEM_MIME] = response["content"].pop(content_type)
+    examples.complete(api.spec)

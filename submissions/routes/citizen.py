@@ -11,7 +11,7 @@ from mobile_api.idempotency import idempotent
 from mobile_api.pagination import PAGINATION_HEADER_DOC, pagination_header
 
 from ..errors import FileRejected
-from ..schemas import (ApplicationCreateSchema, ApplicationSchema, ApplicationSummarySchema, FileSchema,
+from ..schemas import (ApplicationCreateSchema, ApplicationSchema, ApplicationSummarySchema, MaterialFileSchema,
                        MyApplicationsArgsSchema, ThemeApplicationSchema, WithdrawSchema, ApplicationUpdateSchema)
 from ..services import applications, files, present, themes
 from . import common
@@ -82,12 +82,13 @@ def update_application(body, application_id):
 
 @blp.route("/applications/<int:application_id>/materials", methods=["POST"])
 @require_roles("citizen")
-@blp.response(201, FileSchema)
+@blp.response(201, MaterialFileSchema)
 @blp.alt_response(413, description="文件过大")
 @blp.alt_response(422, description="不是 JPEG/PNG/PDF、空文件或材料编号不对")
 @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["material_code", "file"],
-    "properties": {"material_code": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}})
+    "properties": {"material_code": {"type": "string", "description": "材料编号（事项内唯一）", "example": "M01"},
+                   "file": {"type": "string", "format": "binary", "description": "一个 JPEG/PNG/PDF 文件"}}}}}})
 def upload_material(application_id):
     """Upload one file (JPEG, PNG or PDF) for one material of my application."""
     stream, filename, code = _multipart_file()

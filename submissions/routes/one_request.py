@@ -25,6 +25,7 @@ from . import common
 from .citizen import blp
 
 FILE_PREFIX = "files."
+APPLICATION_PART = "application"
 _MULTIPART_SLACK = 64 * 1024  # framing and the form part, per request and per file
 
 
@@ -49,14 +50,26 @@ def _fingerprint(sha256s: list[str]) -> str:
     file counts by its SHA-256 (`@idempotent` would read the whole body into
     memory to hash it)."""
     digest = hashlib.sha256(f"POST {request.path}\x00".encode())
-    digest.update((request.form.get("application") or "").encode() + b"\x00")
+    digest.update(_application_text().encode() + b"\x00")
     for (field, _), sha256 in zip(_file_parts(), sha256s):
         digest.update(f"{field}={sha256}\x00".encode())
     return digest.hexdigest()
 
 
 def _file_parts():
-    return [(field, upload) for field, upload in request.files.items(multi=True)]
+    return [(field, upload) for field, upload in request.files.items(multi=True) if field != APPLICATION_PART]
+
+
+def _application_text() -> str:
+    """The JSON of the `application` part: a plain field, or a part with a
+    file name (what a browser's FormData sends for a Blob of application/json)."""
+    text = request.form.get(APPLICATION_PART)
+    if text is None and APPLICATION_PART in request.files:
+        stream = request.files[APPLICATION_PART].stream
+        stream.seek(0)  # the fingerprint reads it too
+        # Bounded by max_content_length like every other part.
+        text = stream.read().decode("utf-8", errors="replace")
+    return text or ""
 
 
 def idempotent_files(view):
@@ -106,7 +119,7 @@ def _multipart():
         raise FileRejected("请以 multipart/form-data 提交申请和材料", code="submissions.multipart_required",
                            errors={"application": ["须以 multipart/form-data 提交"]})
     try:
-        decoded = json.loads(request.form.get("application") or "null") or {}
+        decoded = json.loads(_application_text() or "null") or {}
         # JSON inside a form field escapes the request guard: "\ud800" is ASCII until decoded here.
         refuse_unstorable(decoded, "application")
         body = ApplicationSubmitOnceSchema().load(decoded)
@@ -126,12 +139,15 @@ def _multipart():
     return body, incoming
 
 
-_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
-    "type": "object", "required": ["application"],
-    "properties": {"application": {"type": "string", "description": "JSON: item_code, form, commitments, "
-                                   "delivery_method, postal_address (as for POST /applications)"}},
-    "additionalProperties": {"type": "string", "format": "binary",
-                             "description": "files.<material_code>: one JPEG/PNG/PDF (repeat for several)"}}}}},
+# The `application` part is typed (an object sent as application/json), so a
+# generated client builds it from its model and serialises it itself.
+_DOC = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {
+        "type": "object", "required": ["application"],
+        "properties": {"application": ApplicationSubmitOnceSchema},
+        "additionalProperties": {"type": "string", "format": "binary",
+                                 "description": "files.<材料编号>：一个 JPEG/PNG/PDF 文件（同一材料多个文件可重复此字段）"}},
+    "encoding": {"application": {"contentType": "application/json"}}}}},
     "parameters": [{"in": "header", "name": STEP_UP_HEADER, "required": False, "schema": {"type": "string"},
                     "description": "须本人办理的事项: 人脸核身后签发的短期凭证"}]}
 

@@ -10,7 +10,7 @@ from identity.stepup import HEADER as STEP_UP_HEADER
 from mobile_api.idempotency import idempotent
 
 from ..errors import FileRejected
-from ..schemas import FileSchema, ThemeApplicationSchema
+from ..schemas import MaterialFileSchema, ThemeApplicationSchema
 from ..services import themes
 from ..services.access import own_bundle
 from . import common
@@ -30,10 +30,11 @@ def get_theme_application(bundle_id):
 
 @blp.route("/<int:bundle_id>/materials", methods=["POST"])
 @require_roles("citizen")
-@blp.response(201, FileSchema(many=True))
+@blp.response(201, MaterialFileSchema(many=True))
 @blp.doc(requestBody={"required": True, "content": {"multipart/form-data": {"schema": {
     "type": "object", "required": ["material_name", "file"],
-    "properties": {"material_name": {"type": "string"}, "file": {"type": "string", "format": "binary"}}}}}})
+    "properties": {"material_name": {"type": "string", "description": "合并材料清单中的材料名称", "example": "居民身份证"},
+                   "file": {"type": "string", "format": "binary", "description": "一个 JPEG/PNG/PDF 文件"}}}}}})
 def upload_theme_material(bundle_id):
     """Upload one file for a document of the merged list; every member needing it gets it."""
     request.max_content_length = current_app.config["SUBMISSIONS_MAX_FILE_BYTES"] + 64 * 1024

@@ -144,6 +144,18 @@ KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
 NOTICE_RECIPIENT = row(404, owner=403, other_citizen=403, anonymous=401, kiosk_here=403, kiosk_elsewhere=403,
                        clerk_here="ok", clerk_with_department=404)
 
+# 大厅屏幕 (screens/, docs/hall.md): the board and the event stream take a
+# stream token, never a bearer token; staff of the hall (clerks, its admin)
+# and the platform admin buy one with their bearer token (board devices with
+# their secret), so here each principal presents the token it could get:
+# none (401), or one of another hall (403, screens.wrong_hall).
+# An admin with a department placed in the hall is staff of the hall
+# (acts_for_hall): it watches the hall's screens as its clerks do.
+STREAM_READ = row(401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok", clerk_elsewhere=403,
+                  hall_admin_elsewhere=403, hall_admin_with_department="ok")
+STREAM_TOKEN = row(403, anonymous=401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok",
+                   hall_admin_with_department="ok")
+
 MATRIX = {
     # 身份: staff and kiosk accounts ("here": the staff member's department)
     ("POST", "/api/v1/identity/staff/{staff_id}/deactivate"): STAFF_ACCOUNT,
@@ -197,6 +209,11 @@ MATRIX = {
     ("POST", "/api/v1/booking/counter-sessions/{session_id}/pause"): COUNTER_SESSION_CLERK,
     ("POST", "/api/v1/booking/counter-sessions/{session_id}/resume"): COUNTER_SESSION_CLERK,
     ("POST", "/api/v1/booking/counter-sessions/{session_id}/call-next"): COUNTER_SESSION_CLERK,
+    # 大厅屏幕 ("here": the hall)
+    ("POST", "/api/v1/screens/halls/{hall_id}/stream-token"): STREAM_TOKEN,
+    ("GET", "/api/v1/screens/halls/{hall_id}/events"): STREAM_READ,
+    ("GET", "/api/v1/screens/halls/{hall_id}/board"): STREAM_READ,
+    ("PUT", "/api/v1/screens/halls/{hall_id}/notice"): HALL_MANAGERS,
     # 网上申办: the citizen's own
     ("GET", "/api/v1/applications/{application_id}"): CITIZEN_OWN,
     ("PUT", "/api/v1/applications/{application_id}"): CITIZEN_OWN,

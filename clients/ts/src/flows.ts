@@ -3,6 +3,7 @@
 // typed from the OpenAPI document: a drift between the server and the
 // document fails to compile here, or fails the run.
 import { readFileSync } from "node:fs";
+import type { components, paths } from "./api.js";
 import { apiClient, check, ok } from "./client.js";
 
 const BASE = process.env["API_BASE"] ?? "http://127.0.0.1:5000";
@@ -125,24 +126,32 @@ const PNG = "iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAALElEQVR4nO3NMQEAAAQ
 const JPEG = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsLDBkSEw8UHRofHh0aHBwgJC4nICIsIxwcKDcpLDAxNDQ0Hyc5PTgyPC4zNDL/2wBDAQkJCQwLDBgNDRgyIRwhMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjIyMjL/wAARCAAgACADASIAAhEBAxEB/8QAHwAAAQUBAQEBAQEAAAAAAAAAAAECAwQFBgcICQoL/8QAtRAAAgEDAwIEAwUFBAQAAAF9AQIDAAQRBRIhMUEGE1FhByJxFDKBkaEII0KxwRVS0fAkM2JyggkKFhcYGRolJicoKSo0NTY3ODk6Q0RFRkdISUpTVFVWV1hZWmNkZWZnaGlqc3R1dnd4eXqDhIWGh4iJipKTlJWWl5iZmqKjpKWmp6ipqrKztLW2t7i5usLDxMXGx8jJytLT1NXW19jZ2uHi4+Tl5ufo6erx8vP09fb3+Pn6/8QAHwEAAwEBAQEBAQEBAQAAAAAAAAECAwQFBgcICQoL/8QAtREAAgECBAQDBAcFBAQAAQJ3AAECAxEEBSExBhJBUQdhcRMiMoEIFEKRobHBCSMzUvAVYnLRChYkNOEl8RcYGRomJygpKjU2Nzg5OkNERUZHSElKU1RVVldYWVpjZGVmZ2hpanN0dXZ3eHl6goOEhYaHiImKkpOUlZaXmJmaoqOkpaanqKmqsrO0tba3uLm6wsPExcbHyMnK0tPU1dbX2Nna4uPk5ebn6Onq8vP09fb3+Pn6/9oADAMBAAIRAxEAPwDn6KKK+0PiAooooAKKKKACiiigD//Z";
 const PDF = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n").toString("base64");
 
-/** The multipart body: the `application` JSON part, and each `files.<code>` part sent as a file. */
-function multipart(body: { [key: string]: string }): FormData {
+type SubmitBody = paths["/api/v1/applications/submit"]["post"]["requestBody"]["content"]["multipart/form-data"];
+
+/** The multipart body: the typed `application` part sent as application/json (the document's
+ * encoding), and each `files.<code>` part sent as a file. */
+function multipart(body: SubmitBody): FormData {
   const form = new FormData();
+  form.append("application", new Blob([JSON.stringify(body.application)], { type: "application/json" }));
   for (const [name, value] of Object.entries(body)) {
-    if (name.startsWith("files.")) form.append(name, new Blob([Buffer.from(value, "base64")]), `${name}.bin`);
-    else form.append(name, value);
+    if (name.startsWith("files.") && typeof value === "string") {
+      form.append(name, new Blob([Buffer.from(value, "base64")]), `${name}.bin`);
+    }
   }
   return form;
 }
 
 async function oneRequestSubmission(): Promise<void> {
   const api = apiClient(BASE, await citizenToken("carol"), "app");
-  const application = {
+  const application: components["schemas"]["ApplicationSubmitOnce"] = {
     item_code: "130300020000",
+    delivery_method: "window",
     form: { name: "张三", id_number: "441900199003071238", disability_cert_no: "44190019900307123X41", reason: "有效期届满" },
   };
+  // The file parts' names are open (files.<code>): typed by the document's additionalProperties.
+  const files: Record<string, string> = { "files.M01": PDF, "files.M02": JPEG, "files.M03": PNG };
   const sent = await api.POST("/api/v1/applications/submit", {
-    body: { application: JSON.stringify(application), "files.M01": PDF, "files.M02": JPEG, "files.M03": PNG },
+    body: Object.assign({ application }, files),
     bodySerializer: multipart,
     params: { header: { "Idempotency-Key": `submit-${RUN}-0001` } },
   });

@@ -148,7 +148,7 @@ def test_a_closure_goes_through_the_calendar_service(client, platform, session, 
     closed = client.post(f"{API}/halls/{hall_id}/closures", json={"date": "2026-12-01", "reason": "停电检修"},
                          headers=platform)
     assert closed.status_code == 201 and closed.json == {"hall_id": hall_id, "date": "2026-12-01", "open": False,
-                                                         "reason": "停电检修"}
+                                                         "reason": "停电检修", "appointments_cancelled": 0}
     listed = client.get(f"{API}/halls/{hall_id}/closures", headers=platform).json
     assert [c["date"] for c in listed] == ["2026-12-01"]
     assert session.scalar(select(func.count()).select_from(AuditEntry)

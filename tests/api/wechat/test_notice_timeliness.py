@@ -18,7 +18,7 @@ from booking.jobs import mark_no_shows
 from booking.models import Appointment
 from mobile_api import outbox
 from mobile_api.outbox import OutboxMessage
-from tests.api.booking.booking_builders import build_hall
+from tests.api.booking.booking_builders import at_window, build_hall
 from wechat.models import MessageDelivery, SubscriptionGrant
 
 from .conftest import bearer
@@ -139,6 +139,7 @@ def test_a_call_to_the_window_for_a_ticket_already_served_is_dropped(client, ses
                              headers=make.headers(device))
     assert checked_in.status_code == 201, checked_in.json
     clerk = make.headers(make.staff(hall_id=setup.hall.id))
+    at_window(client, clerk, setup.general_windows[0].id)  # a clerk calls only for their session's window
     called = client.post(f"{API}/windows/{setup.general_windows[0].id}/call-next", headers=clerk)
     assert called.status_code == 200 and called.json["id"] == checked_in.json["id"]
     # the worker is slow: the clerk serves the citizen before the notice goes out

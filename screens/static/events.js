@@ -1,0 +1,57 @@
+// A hall's live events: an EventSource that survives token expiry and
+// server restarts. The browser reconnects by itself after a dropped
+// connection (sending Last-Event-ID); when the server refuses (an expired
+// token, a full process) we build a new EventSource with a fresh token and
+// pass the last id we saw as `last_event_id`, so nothing is missed either way.
+
+export function hallEvents(hallId, { getToken, onEvent, onState }) {
+  let source = null;
+  let lastId = null;
+  let retry = 1000;
+  let stopped = false;
+
+  async function open() {
+    if (stopped) return;
+    let token;
+    try {
+      token = await getToken();
+    } catch (err) {
+      onState(false, err.message);
+      setTimeout(open, retry = Math.min(retry * 2, 30000));
+      return;
+    }
+    const query = new URLSearchParams({ token });
+    if (lastId) query.set("last_event_id", lastId);
+    source = new EventSource(`/api/v1/screens/halls/${hallId}/events?${query}`);
+    source.onopen = () => { retry = 1000; onState(true); };
+    source.onmessage = (message) => {
+      if (message.lastEventId) lastId = message.lastEventId;
+      let event;
+      try { event = JSON.parse(message.data); } catch { return; }
+      onEvent(event);
+    };
+    source.onerror = () => {
+      onState(false);
+      if (source.readyState === EventSource.CLOSED) {
+        // refused (expired token, 503): the browser gives up; we come back with a new token
+        source = null;
+        setTimeout(open, retry = Math.min(retry * 2, 30000));
+      }
+    };
+  }
+
+  open();
+  return {
+    stop() { stopped = true; if (source) source.close(); },
+    get lastId() { return lastId; },
+  };
+}
+
+// Many events in a burst need one re-fetch, not one each.
+export function debounced(fn, ms = 150) {
+  let timer = null;
+  return () => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => { timer = null; fn(); }, ms);
+  };
+}
