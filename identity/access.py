@@ -13,6 +13,14 @@ through these predicates instead of reading `role`, `department_code` and
 | approver           | approver | set        | any  | its department's applications                  |
 | kiosk              | kiosk    | —          | set  | its hall's check-in and tickets                |
 | citizen            | citizen  | —          | —    | its own records                                |
+
+A clerk's department says at which department's window it sits (a 公安
+window); it does not make the clerk that department's back office, so a
+clerk never acts for a department (`acts_for_department`): 12345 cases,
+department ratings and their rectifications, applications under review are
+handled by approvers and department admins. An admin with both a department
+and a hall is a department admin (placed in a hall: it reads that hall's
+tickets and statistics, but does not manage the hall's calendar or windows).
 """
 
 from __future__ import annotations
@@ -78,17 +86,35 @@ def acts_for_hall(actor: Actor | None, hall_id: int | None) -> bool:
             and actor.hall_id == hall_id)
 
 
+def placed_in_hall(actor: Actor | None) -> bool:
+    """Staff or a kiosk that belongs to some hall (a window clerk created with
+    only a department belongs to none, so it serves at no window)."""
+    return actor is not None and actor.kind in ("staff", "kiosk") and actor.hall_id is not None
+
+
 def manages_hall(actor: Actor | None, hall_id: int | None) -> bool:
     """Changes a hall's calendar, windows or reads its statistics: the
     platform admin or that hall's admin (a clerk serves, it does not manage)."""
     return is_platform_admin(actor) or (hall_id is not None and is_hall_admin(actor, hall_id))
 
 
+# The staff kinds who act in a department's name (its back office).
+_DEPARTMENT_KINDS = (DEPARTMENT_ADMIN, APPROVER)
+
+
 def acts_for_department(actor: Actor | None, department_code: str | None) -> bool:
-    """The platform admin, or staff of that department."""
+    """The platform admin, or the department's admins and approvers; never a
+    clerk, whatever department its window belongs to."""
     if is_platform_admin(actor):
         return True
-    return is_staff(actor) and department_code is not None and actor.department_code == department_code
+    return (kind_of(actor) in _DEPARTMENT_KINDS and department_code is not None
+            and actor.department_code == department_code)
+
+
+def department_of(actor: Actor | None) -> str | None:
+    """The department this principal acts for (None: none, or the platform
+    admin, who acts for all): what a list narrows to."""
+    return actor.department_code if kind_of(actor) in _DEPARTMENT_KINDS else None
 
 
 def owns(actor: Actor | None, citizen_id: int | None) -> bool:

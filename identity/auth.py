@@ -53,7 +53,8 @@ def authenticate_request() -> None:
     g.token_claims = claims
     g.actor = Actor(kind=kind, id=principal_id, role=claims["role"], department_code=claims.get("dept"),
                     hall_id=claims.get("hall"), channel=g.get("channel") or _default_channel(kind),
-                    request_id=g.get("request_id"), ip=_client_ip(), token_id=claims["jti"])
+                    request_id=g.get("request_id"), ip=_client_ip(), token_id=claims["jti"],
+                    login_channel=claims.get("chn"))
 
 
 def _default_channel(kind: str) -> str | None:

@@ -28,7 +28,8 @@ from .tokens import TokenPair, TokenService, hash_secret
 
 
 def citizen_actor(citizen: Citizen, channel: str | None = None) -> Actor:
-    return Actor(kind="citizen", id=citizen.id, role="citizen", channel=channel)
+    """`channel`: the one the citizen logged in through (a login, a refresh)."""
+    return Actor(kind="citizen", id=citizen.id, role="citizen", channel=channel, login_channel=channel)
 
 
 def staff_actor(staff: StaffUser, channel: str | None = "window") -> Actor:

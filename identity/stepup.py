@@ -41,6 +41,9 @@ def issue_step_up_token(tokens, actor: Actor, method: str, ttl_seconds: int = 30
         "sub": actor.subject,
         "typ": "step_up",
         "amr": method,
+        # The session it was earned in: a check done where the local method is
+        # allowed does not stand in for the certified one another channel requires.
+        **({"chn": actor.login_channel} if actor.login_channel else {}),
         "jti": uuid.uuid4().hex,
         "iat": int(now.timestamp()),
         "exp": int((now + timedelta(seconds=ttl_seconds)).timestamp()),
@@ -57,6 +60,8 @@ def verify_step_up(tokens, actor: Actor, raw: str | None) -> dict:
         raise StepUpRequired("人脸核身凭证无效或已过期，请重新核身") from exc
     if claims["sub"] != actor.subject:
         raise StepUpRequired("人脸核身凭证不属于当前用户")
+    if actor.login_channel and claims.get("chn") != actor.login_channel:
+        raise StepUpRequired("人脸核身凭证不是在当前登录渠道取得的，请在当前渠道重新核身")
     return claims
 
 

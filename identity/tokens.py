@@ -41,6 +41,17 @@ class TokenPair:
     token_type: str = "Bearer"
 
 
+# Staff and kiosks log in at a window or a kiosk whatever their client says.
+_FIXED_CHANNELS = {"staff": "window", "kiosk": "kiosk"}
+
+
+def login_channel_of(actor: Actor) -> str | None:
+    """The channel a new token's session is bound to (claim `chn`). A citizen's
+    comes from the login endpoint it used (the WeChat account's channel, kept
+    on the refresh token for later refreshes), never from a request header."""
+    return _FIXED_CHANNELS.get(actor.kind, actor.channel if actor.kind == "citizen" else None)
+
+
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -67,6 +78,9 @@ class TokenService:
             "exp": int((now + timedelta(seconds=self.access_ttl)).timestamp()),
             "typ": "access",
         }
+        login_channel = login_channel_of(actor)
+        if login_channel:
+            claims["chn"] = login_channel
         if actor.department_code:
             claims["dept"] = actor.department_code
         if actor.hall_id is not None:

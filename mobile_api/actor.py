@@ -19,11 +19,15 @@ class Actor:
     role: str  # citizen | clerk | approver | admin | kiosk | system
     department_code: str | None = None
     hall_id: int | None = None
-    channel: str | None = None
+    channel: str | None = None  # what the client says (X-Client-Channel): recorded, never trusted
     request_id: str | None = None
     ip: str | None = None
     token_id: str | None = None
     step_up_until: float | None = None  # epoch seconds; set by identity's face check
+    # The channel the session was authenticated through (the access token's
+    # `chn` claim, set at login by the endpoint used): what security decisions
+    # such as the face-check method follow.
+    login_channel: str | None = None
 
     @property
     def is_staff(self) -> bool:

@@ -16,7 +16,10 @@ from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 
-_SANE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+# A client's X-Request-ID is kept when it matches; any other value is not
+# refused (an id only helps find log lines) but replaced by a fresh one.
+REQUEST_ID_PATTERN = r"^[A-Za-z0-9._:-]{1,64}$"
+_SANE_REQUEST_ID = re.compile(REQUEST_ID_PATTERN)
 _ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 log = logging.getLogger("mobile_api.access")
 

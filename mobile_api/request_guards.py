@@ -1,5 +1,6 @@
-"""Checks every request passes before a view sees it: content type, body size
-and the client channel. Each failure is a problem+json 4xx."""
+"""Checks every request passes before a view sees it: content type, body size,
+the client channel and text no column can hold (text_guard.py). Each failure
+is a problem+json 4xx."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from .db import MAX_INTEGER_ID
 from .errors import DomainError, NotFound
+from .text_guard import CheckedRequest, refuse_unstorable, refuse_unstorable_pairs
 
 CHANNELS = ("miniprogram", "app", "kiosk", "window")
 _BODY_METHODS = ("POST", "PUT", "PATCH")
@@ -26,14 +28,6 @@ class PayloadTooLarge(DomainError):
     title = "请求体过大"
 
 
-class NulCharacter(DomainError):
-    """A validation failure like any other, found before the schemas run."""
-
-    status = 422
-    code = "platform.validation_failed"
-    title = "请求内容校验未通过"
-
-
 class DatabaseIdConverter(IntegerConverter):
     """`<int:id>` in a route: ids beyond a 32-bit column cannot exist, so such
     a path is simply not found instead of overflowing the database driver."""
@@ -43,33 +37,16 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _nul_paths(value, path: str = "") -> list[str]:
-    if isinstance(value, str):
-        return [path or "_schema"] if "\x00" in value else []
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            found += _nul_paths(item, f"{path}.{key}" if path else str(key))
-        return found
-    if isinstance(value, list):
-        found = []
-        for index, item in enumerate(value):
-            found += _nul_paths(item, f"{path}.{index}" if path else str(index))
-        return found
-    return []
-
-
-def _refuse_nul_characters() -> None:
-    """No text we store may hold NUL: PostgreSQL refuses it, so without this
-    guard it would surface as a server error deep in some service."""
+def _refuse_unstorable_text() -> None:
+    """No text we store may hold NUL or a lone surrogate (text_guard.py); form
+    fields and uploads are checked where they are parsed (CheckedRequest)."""
     if "\x00" in request.path:
         raise NotFound("请求的地址不存在")  # no resource is named with a NUL
-    fields = [name for name, value in request.args.items(multi=True) if "\x00" in value or "\x00" in name]
+    refuse_unstorable_pairs(request.args.items(multi=True))
     if request.is_json and _has_body():
         body = request.get_json(silent=True)
-        fields += _nul_paths(body) if body is not None else []
-    if fields:
-        raise NulCharacter("请求内容含有空字符 (\\u0000)", errors={name: ["不能包含 NUL 字符"] for name in fields})
+        if body is not None:
+            refuse_unstorable(body)
 
 
 class BadChannel(DomainError):
@@ -84,6 +61,7 @@ def _has_body() -> bool:
 
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = DatabaseIdConverter
+    app.request_class = CheckedRequest
 
     @app.before_request
     def _guard():
@@ -92,7 +70,7 @@ def init_app(app: Flask) -> None:
             raise BadChannel(f"X-Client-Channel 只能是 {', '.join(CHANNELS)} 之一")
         g.channel = channel
         if request.method not in _BODY_METHODS or not _has_body():
-            _refuse_nul_characters()
+            _refuse_unstorable_text()
             return None
         upload_limit = app.config["MAX_CONTENT_LENGTH"]
         if upload_limit and request.content_length and request.content_length > upload_limit:
@@ -106,5 +84,5 @@ def init_app(app: Flask) -> None:
             if request.content_length and request.content_length > limit:
                 raise PayloadTooLarge(f"JSON 请求体不能超过 {limit // 1024} KiB")
             request.max_content_length = limit
-        _refuse_nul_characters()
+        _refuse_unstorable_text()
         return None

@@ -66,10 +66,11 @@ class Factory:
             return identity_services.kiosk_actor(principal)
         raise TypeError(principal)
 
-    def token(self, principal) -> str:
-        return self.tokens.issue_access(self.actor(principal))
+    def token(self, principal, channel: str | None = None) -> str:
+        """`channel`: the login channel of the session (a citizen's; default miniprogram)."""
+        return self.tokens.issue_access(self.actor(principal, channel))
 
-    def headers(self, principal, **extra) -> dict:
-        headers = {"Authorization": f"Bearer {self.token(principal)}"}
+    def headers(self, principal, channel: str | None = None, **extra) -> dict:
+        headers = {"Authorization": f"Bearer {self.token(principal, channel)}"}
         headers.update(extra)
         return headers

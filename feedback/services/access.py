@@ -5,7 +5,8 @@ Cases
 - the 12345 dispatcher (派单员) is the platform admin
   (`identity.access.is_dispatcher`): sees every case, dispatches, decides
   extensions;
-- department staff (`acts_for_department`): the cases their department
+- department staff (`acts_for_department`: its approvers and admins, never a
+  clerk, whatever department its window serves): the cases their department
   currently holds; they transfer, return, reply and ask for extensions in
   the name of that department, so they must have one.
 - Reports (举报) hide the reporter: only the dispatcher sees who filed one.
@@ -27,7 +28,7 @@ from datetime import datetime
 from sqlalchemy import false, or_, true
 from sqlalchemy.orm import Session
 
-from identity.access import (acts_for_department, acts_for_hall, is_dispatcher,
+from identity.access import (acts_for_department, acts_for_hall, department_of, is_dispatcher,
                              is_platform_admin, is_staff, owns)
 from mobile_api import audit
 from mobile_api.actor import Actor
@@ -61,11 +62,10 @@ def require_dispatcher(actor: Actor) -> None:
 
 def handling_department(actor: Actor) -> str | None:
     """The department in whose name this staff member handles cases: their
-    own. The platform admin dispatches but does not handle, and staff
-    without a department (a general window) handle no cases."""
-    if not is_staff(actor) or is_platform_admin(actor):
-        return None
-    return actor.department_code if acts_for_department(actor, actor.department_code) else None
+    own, for its approvers and admins. The platform admin dispatches but does
+    not handle; clerks (even at a department's window) and hall admins
+    handle no cases."""
+    return department_of(actor)
 
 
 def require_handling_department(actor: Actor) -> str:
@@ -163,8 +163,9 @@ def _belongs_clause(actor: Actor, model):
     if is_platform_admin(actor):
         return true()
     scope = []
-    if actor.department_code is not None:
-        scope.append(model.department_code == actor.department_code)
+    department = department_of(actor)  # a clerk's window department is not its to handle
+    if department is not None:
+        scope.append(model.department_code == department)
     if actor.hall_id is not None:
         scope.append(model.department_code.is_(None) & (model.hall_id == actor.hall_id))
     return or_(*scope) if scope else false()

@@ -18,7 +18,7 @@ from .errors import WrongFaceMethod
 from .schemas import (ChallengeSchema, ConsentCreateSchema, ConsentSchema, ConsentTextSchema, EnrolmentFormSchema,
                       EnrolmentSchema, RealNameDeclareSchema, RealNameSummarySchema, VerificationFormSchema,
                       VerificationSchema)
-from .verifier import face_verifier_for, method_for_channel
+from .verifier import face_verifier_for, method_for_session
 
 blp = Blueprint("identity_face", __name__, url_prefix="/api/v1/identity", description="实名认证与人脸核身")
 
@@ -32,13 +32,16 @@ def _clock():
 
 
 def _local_verifier():
-    """The local endpoints serve only channels configured for the local check."""
+    """The local endpoints serve only sessions whose login channel is
+    configured for the local check; X-Client-Channel has no say."""
     actor = current_actor()
-    method = method_for_channel(current_app.config, actor.channel)
+    method = method_for_session(current_app.config, actor)
+    if method is None:
+        raise WrongFaceMethod("登录凭证未记录登录渠道，请重新登录后再进行人脸核身")
     if method != "local":
-        raise WrongFaceMethod(f"该渠道 ({actor.channel}) 使用 {method} 人脸核身, 请按该渠道的方式核身",
+        raise WrongFaceMethod(f"您通过 {actor.login_channel} 登录，该渠道使用 {method} 人脸核身，请按该渠道的方式核身",
                               extra={"method": method})
-    return face_verifier_for(current_app, actor.channel)
+    return face_verifier_for(current_app, actor.login_channel)
 
 
 @blp.route("/real-name", methods=["GET"])

@@ -8,7 +8,9 @@
   WeChat's certified 人脸核身 (getVerifyId → wx.requestFacialVerify →
   queryVerifyInfo).
 
-Which one a request uses depends on its channel:
+Which one a citizen uses depends on the channel its session logged in
+through (the access token's `chn` claim, `Actor.login_channel`), never on the
+X-Client-Channel header a client may send or omit:
 IDENTITY_FACE_VERIFIER_BY_CHANNEL (default kiosk/window/app: local,
 miniprogram: wechat). Implementations register a factory by method name.
 Whichever passes calls `identity.real_name.mark_verified` and issues the
@@ -66,6 +68,14 @@ def register_face_verifier(method: str, factory: VerifierFactory) -> None:
 
 def method_for_channel(config, channel: str | None) -> str:
     return config["IDENTITY_FACE_VERIFIER_BY_CHANNEL"].get(channel or "", DEFAULT_METHOD)
+
+
+def method_for_session(config, actor: Actor) -> str | None:
+    """The method the actor's authenticated session requires; None for a token
+    issued before tokens carried their login channel (it must log in again)."""
+    if actor.login_channel is None:
+        return None
+    return method_for_channel(config, actor.login_channel)
 
 
 def face_verifier_for(app, channel: str | None) -> FaceVerifier:

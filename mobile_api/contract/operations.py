@@ -17,6 +17,7 @@ from http import HTTPStatus
 from flask import Flask
 
 from ..errors import PROBLEM_MIME
+from ..observability import REQUEST_ID_PATTERN
 from ..ratelimit import EXEMPT_ENDPOINTS
 from ..request_guards import CHANNELS
 from . import examples
@@ -54,9 +55,12 @@ IF_NONE_MATCH = {"in": "header", "name": "If-None-Match", "required": False, "sc
 CLIENT_CHANNEL = {"in": "header", "name": "X-Client-Channel", "required": False,
                   "schema": {"type": "string", "enum": list(CHANNELS)},
                   "description": "调用渠道，随本次请求的变更一并记录"}
+# What the app does (mobile_api.observability): any value is accepted; one
+# that matches the pattern is kept and echoed, any other is replaced.
 REQUEST_ID = {"in": "header", "name": "X-Request-ID", "required": False,
-              "schema": {"type": "string", "pattern": "^[A-Za-z0-9._:-]{1,64}$"},
-              "description": "客户端给出的请求编号，原样回显"}
+              "schema": {"type": "string"},
+              "description": (f"客户端给出的请求编号：符合 {REQUEST_ID_PATTERN}（1–64 个字母、数字或 ._:-）的原样"
+                              "回显并记入日志；其他值不会被拒绝，而是由服务端另行生成编号（见答复的 X-Request-ID）")}
 STEP_UP_HEADER = "X-Step-Up-Token"
 STEP_UP_CODE = "identity.step_up_required"
 NOT_REPLAYED_PREFIXES = ("idempotency.", "auth.", "request.", "platform.rate_limited")

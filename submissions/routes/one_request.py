@@ -15,6 +15,7 @@ from flask import current_app, g, request
 from identity.auth import current_actor, require_roles
 from identity.stepup import HEADER as STEP_UP_HEADER
 from mobile_api import idempotency as idem
+from mobile_api.text_guard import refuse_unstorable
 from mobile_api.uow import current_uow
 
 from ..errors import FileRejected, FormInvalid
@@ -118,7 +119,10 @@ def _multipart():
         raise FileRejected("请以 multipart/form-data 提交申请和材料", code="submissions.multipart_required",
                            errors={"application": ["须以 multipart/form-data 提交"]})
     try:
-        body = ApplicationSubmitOnceSchema().load(json.loads(_application_text() or "null") or {})
+        decoded = json.loads(_application_text() or "null") or {}
+        # JSON inside a form field escapes the request guard: "\ud800" is ASCII until decoded here.
+        refuse_unstorable(decoded, "application")
+        body = ApplicationSubmitOnceSchema().load(decoded)
     except json.JSONDecodeError:
         raise FormInvalid("application 不是有效的 JSON", errors={"application": ["须为 JSON 对象"]}) from None
     except ma.ValidationError as error:

@@ -12,8 +12,12 @@ every object rule of the package, expressed through `identity.access`.
 | platform admin           | all (queue in any status, supervision of all)      | revoke any certificate                |
 | hall admin, kiosk        | none: they run a hall, applications are not theirs | —                                     |
 
-Someone else's application is answered to a citizen as not found (its
-existence is not revealed); to staff outside their scope as forbidden.
+A draft is the citizen's alone: until it is submitted (`submitted_at` set) no
+staff member reads it, its materials or its files, and no staff list shows it
+(`visible_to_staff`, `STAFF_VISIBLE`); a draft withdrawn before submission
+stays the citizen's. Someone else's application is answered to a citizen as
+not found (its existence is not revealed), and so is a draft to staff; an
+application outside a staff member's scope as forbidden.
 """
 
 from __future__ import annotations
@@ -46,7 +50,18 @@ def own_application(session: Session, actor: Actor, application_id: int) -> Appl
     return application
 
 
+# SQL form of `visible_to_staff`, for every staff list of applications.
+STAFF_VISIBLE = Application.submitted_at.is_not(None)
+
+
+def visible_to_staff(application: Application) -> bool:
+    """Has the citizen ever handed it in? Until then it is a private draft."""
+    return application.submitted_at is not None
+
+
 def staff_may_read(actor: Actor, application: Application) -> bool:
+    if not visible_to_staff(application):
+        return False
     kind = access.kind_of(actor)
     if kind == access.CLERK:
         # The general desk sees what waits for acceptance; once accepted, the
@@ -62,6 +77,8 @@ def staff_may_read(actor: Actor, application: Application) -> bool:
 
 def staff_application(session: Session, actor: Actor, application_id: int) -> Application:
     application = get_application(session, application_id)
+    if not visible_to_staff(application):
+        raise ApplicationNotFound(f"申请 {application_id} 不存在")
     if not staff_may_read(actor, application):
         raise StaffForbidden("只能查看本部门或综合窗口受理范围内的申请")
     return application
@@ -79,6 +96,10 @@ def check_step(actor: Actor, application: Application, action: str, roles: tuple
     if kind not in roles:
         who = "综合窗口工作人员" if roles == (access.CLERK,) else "本部门审批人员"
         raise StaffForbidden(f"“{label}”只能由{who}办理")
+    if kind == access.CLERK and not access.placed_in_hall(actor):
+        # Its steps are taken at a hall's window; an acceptance without a hall
+        # would leave the application at every hall's general desk for good.
+        raise StaffForbidden(f"“{label}”须由服务大厅的窗口工作人员办理，您的账号未分配大厅")
     needs_department = own_department or (action == "request_supplement" and kind == access.APPROVER)
     if needs_department and not access.acts_for_department(actor, application.department_code):
         raise StaffForbidden("只有事项所属部门的审批人员可以作出决定")

@@ -12,7 +12,7 @@ from mobile_api.pagination import paginate
 from ..deadlines import RUNNING_STATUSES, local_date
 from ..errors import StaffForbidden
 from ..models import Application
-from .access import queue_scope, supervision_scope
+from .access import STAFF_VISIBLE, queue_scope, supervision_scope
 
 # What each role works on by default.
 CLERK_STATUSES = ("submitted", "completed")  # 受理 at the desk, 出件 at the window
@@ -29,7 +29,7 @@ def _deadline_order(stmt):
 def work_queue(session: Session, actor: Actor, now, *, status: str | None, department_code: str | None,
                hall_id: int | None, flag: str | None, page: int, page_size: int):
     desk, department, any_status = queue_scope(actor, department_code)
-    stmt = select(Application)
+    stmt = select(Application).where(STAFF_VISIBLE)
     statuses = CLERK_STATUSES if desk else APPROVER_STATUSES
     if department:
         stmt = stmt.where(Application.department_code == department)
@@ -62,7 +62,7 @@ def supervision(session: Session, actor: Actor, now, *, department_code: str | N
     today = local_date(now)
     condition = flag_condition(level, today) if level else or_(flag_condition("warning", today),
                                                                 flag_condition("overdue", today))
-    stmt = select(Application).where(condition)
+    stmt = select(Application).where(condition, STAFF_VISIBLE)
     if department_code:
         stmt = stmt.where(Application.department_code == department_code)
     return paginate(session, stmt.order_by(Application.department_code, Application.promised_due_date,

@@ -33,25 +33,37 @@ PRINCIPALS = (
     ("clerk_elsewhere", "其他大厅的窗口人员"),
     ("hall_admin_here", "对象所在大厅的大厅管理员"),
     ("hall_admin_elsewhere", "其他大厅的大厅管理员"),
-    # Approvers (back office) were added with 网上申办's rows. The booking
-    # runner's world has no approvers yet, so their booking answers are
-    # documented (and were checked once by hand) but not run there
-    # (runner.LATER_KINDS); the submissions and feedback runners run them.
+    # Approvers (back office): of a department, placed in no hall.
     ("approver_here", "对象所属部门的审批人员"),
     ("approver_elsewhere", "其他部门的审批人员"),
     ("dept_admin_here", "对象所属部门的部门管理员"),
     ("dept_admin_elsewhere", "其他部门的部门管理员"),
     ("platform_admin", "平台管理员"),
+    # The other combinations `flask staff create` accepts (README), each with
+    # both scopes "here", where a scope that grants nothing would show:
+    ("clerk_with_department", "对象所在大厅的窗口人员，且属于对象所属部门（如公安窗口）"),
+    ("approver_with_hall", "对象所属部门的审批人员，且驻对象所在大厅"),
+    ("hall_admin_with_department", "对象所在大厅、对象所属部门的管理员（按规则是部门管理员）"),
 )
 KINDS = tuple(kind for kind, _ in PRINCIPALS)
 
+# A combination answers as the kind it is (identity/access.py: a clerk's
+# department grants nothing; an admin with a department is a department
+# admin) unless a row says otherwise: where the hall adds something.
+AS_KIND = {"clerk_with_department": "clerk_here", "approver_with_hall": "approver_here",
+           "hall_admin_with_department": "dept_admin_here"}
+
 
 def row(default, **overrides):
-    """Expected answers: `default` for every kind, then the exceptions."""
+    """Expected answers: `default` for every kind, then the exceptions; the
+    combinations of AS_KIND follow their kind unless named."""
     unknown = set(overrides) - set(KINDS)
     if unknown:
         raise ValueError(f"unknown principal kinds {unknown}")
-    return {kind: overrides.get(kind, default) for kind in KINDS}
+    answers = {kind: overrides.get(kind, default) for kind in KINDS if kind not in AS_KIND}
+    for kind, base in AS_KIND.items():
+        answers[kind] = overrides.get(kind, answers[base])
+    return {kind: answers[kind] for kind in KINDS}
 
 
 PUBLIC = row("ok")
@@ -59,23 +71,33 @@ CITIZEN_OWN = row(403, owner="ok", other_citizen=404, anonymous=401)
 # Ticket reads: its citizen, and the kiosks and staff of its hall; a
 # department admin runs items, not a hall's queue; approvers (back office)
 # have no business with tickets at all (403, by role).
+# An admin with a department placed in the hall is staff of that hall
+# (identity.access.acts_for_hall): it reads the hall's tickets and
+# statistics, though it does not manage the hall (HALL_MANAGERS).
 TICKET_READ = row(404, owner="ok", anonymous=401, kiosk_here="ok", clerk_here="ok", hall_admin_here="ok",
-                  approver_here=403, approver_elsewhere=403, platform_admin="ok")
+                  approver_here=403, approver_elsewhere=403, platform_admin="ok", hall_admin_with_department="ok")
 # Window work on a ticket: clerks of its hall only.
 CLERK_OF_HALL = row(403, anonymous=401, clerk_here="ok")
 HALL_MANAGERS = row(403, anonymous=401, hall_admin_here="ok", platform_admin="ok")
-HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", approver_here="ok", hall_admin_here="ok",
-                      platform_admin="ok")
+# Statistics: staff placed in the hall (an approver only when it is).
+HALL_STAFF_READ = row(403, anonymous=401, clerk_here="ok", approver_with_hall="ok", hall_admin_here="ok",
+                      platform_admin="ok", hall_admin_with_department="ok")
 # Counter sessions ("here": the session's hall; clerk_here is the session's
 # clerk, another clerk of the hall gets 403 booking.not_your_session, tested
 # in tests/api/booking/test_booking_counter.py). Its clerk works it; the
 # hall's admin and the platform admin may read it and close it; staff of
 # another hall (and department admins, who run items, not halls) are told it
 # does not exist.
-COUNTER_SESSION_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404)
+# clerk_with_department is another clerk of the hall (403), and an admin
+# with a department placed in the hall is staff of the hall but not its
+# admin (403, booking.not_your_session).
+COUNTER_SESSION_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404, clerk_with_department=403)
 COUNTER_SESSION_OVERSEE = row(403, anonymous=401, clerk_here="ok", clerk_elsewhere=404, hall_admin_here="ok",
                               hall_admin_elsewhere=404, dept_admin_here=404, dept_admin_elsewhere=404,
-                              platform_admin="ok")
+                              platform_admin="ok", clerk_with_department=403, hall_admin_with_department=403)
+# A called ticket's recall and skip: the clerk whose counter session called it
+# (another clerk of the hall, such as clerk_with_department: 403).
+CALLED_TICKET_CLERK = row(403, anonymous=401, clerk_here="ok", clerk_with_department=403)
 CATALOGUE_EDIT = row(403, anonymous=401, dept_admin_here="ok", platform_admin="ok")
 
 # 网上申办 (submissions/services/access.py, docs/submissions.md)
@@ -120,16 +142,19 @@ KIOSK_ACCOUNT = row(403, anonymous=401, platform_admin="ok")
 # hall it was sent to); other staff are told it does not exist; citizens and
 # kiosks have no notices (403).
 NOTICE_RECIPIENT = row(404, owner=403, other_citizen=403, anonymous=401, kiosk_here=403, kiosk_elsewhere=403,
-                       clerk_here="ok")
+                       clerk_here="ok", clerk_with_department=404)
 
 # 大厅屏幕 (screens/, docs/hall.md): the board and the event stream take a
 # stream token, never a bearer token; staff of the hall (clerks, its admin)
 # and the platform admin buy one with their bearer token (board devices with
 # their secret), so here each principal presents the token it could get:
 # none (401), or one of another hall (403, screens.wrong_hall).
+# An admin with a department placed in the hall is staff of the hall
+# (acts_for_hall): it watches the hall's screens as its clerks do.
 STREAM_READ = row(401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok", clerk_elsewhere=403,
-                  hall_admin_elsewhere=403)
-STREAM_TOKEN = row(403, anonymous=401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok")
+                  hall_admin_elsewhere=403, hall_admin_with_department="ok")
+STREAM_TOKEN = row(403, anonymous=401, clerk_here="ok", hall_admin_here="ok", platform_admin="ok",
+                   hall_admin_with_department="ok")
 
 MATRIX = {
     # 身份: staff and kiosk accounts ("here": the staff member's department)
@@ -171,8 +196,8 @@ MATRIX = {
     ("POST", "/api/v1/booking/appointments/{appointment_id}/reschedule"): CITIZEN_OWN,
     ("GET", "/api/v1/booking/tickets/{ticket_id}"): TICKET_READ,
     ("POST", "/api/v1/booking/windows/{window_id}/call-next"): CLERK_OF_HALL,
-    ("POST", "/api/v1/booking/tickets/{ticket_id}/recall"): CLERK_OF_HALL,
-    ("POST", "/api/v1/booking/tickets/{ticket_id}/skip"): CLERK_OF_HALL,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/recall"): CALLED_TICKET_CLERK,
+    ("POST", "/api/v1/booking/tickets/{ticket_id}/skip"): CALLED_TICKET_CLERK,
     ("POST", "/api/v1/booking/tickets/{ticket_id}/requeue"): row(
         403, owner="ok", other_citizen=404, anonymous=401, kiosk_here="ok", clerk_here="ok"),
     ("POST", "/api/v1/booking/tickets/{ticket_id}/transfer"): CLERK_OF_HALL,

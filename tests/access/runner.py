@@ -44,6 +44,9 @@ def principals(make, *, here_hall: int, there_hall: int, department: str, other_
         "dept_admin_here": make.staff("admin", department, None),
         "dept_admin_elsewhere": make.staff("admin", other_department, None),
         "platform_admin": make.staff("admin", None, None),
+        "clerk_with_department": make.staff("clerk", department, here_hall),
+        "approver_with_hall": make.staff("approver", department, here_hall),
+        "hall_admin_with_department": make.staff("admin", department, here_hall),
     }
 
 

@@ -34,8 +34,14 @@ def world(client, session, clock, make):
         "dept_admin_here": make.staff("admin", department_code=item_department),
         "dept_admin_elsewhere": make.staff("admin", department_code=other_department),
         "platform_admin": make.staff("admin"),
-        "approver_here": make.staff("approver", department_code=item_department, hall_id=here.hall.id),
-        "approver_elsewhere": make.staff("approver", department_code=other_department, hall_id=there.hall.id),
+        # Approvers as matrix.PRINCIPALS says: of a department, in no hall;
+        # the one placed in the hall is approver_with_hall.
+        "approver_here": make.staff("approver", department_code=item_department),
+        "approver_elsewhere": make.staff("approver", department_code=other_department),
+        "clerk_with_department": make.staff("clerk", department_code=item_department, hall_id=here.hall.id),
+        "approver_with_hall": make.staff("approver", department_code=item_department, hall_id=here.hall.id),
+        "hall_admin_with_department": make.staff("admin", department_code=item_department,
+                                                 hall_id=here.hall.id),
     }
     session.commit()
     headers = {kind: make.headers(principal) for kind, principal in people.items()}

@@ -28,6 +28,9 @@ def world(session, clock, make):
         "dept_admin_here": make.staff("admin", "gongan", None),
         "dept_admin_elsewhere": make.staff("admin", "renshe", None),
         "platform_admin": make.staff("admin", None, None),
+        "clerk_with_department": make.staff("clerk", "gongan", here.hall.id),
+        "approver_with_hall": make.staff("approver", "gongan", here.hall.id),
+        "hall_admin_with_department": make.staff("admin", "gongan", here.hall.id),
     }
     session.commit()
     headers = {kind: make.headers(principal) for kind, principal in people.items()}

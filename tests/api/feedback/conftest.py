@@ -62,9 +62,11 @@ class People:
         self.citizen = make.citizen("张三")
         self.other_citizen = make.citizen("李四")
         self.dispatcher = make.staff("admin", None, None)
-        self.gongan = make.staff("clerk", "gongan", 1)
+        # The departments' own staff (approvers, back office): a clerk at a
+        # department's window is not its handler (issue 16, defect 5).
+        self.gongan = make.staff("approver", "gongan", None)
         self.gongan2 = make.staff("approver", "gongan", 1)
-        self.renshe = make.staff("clerk", "renshe", 1)
+        self.renshe = make.staff("approver", "renshe", None)
 
     def h(self, principal, **extra):
         return self.make.headers(principal, **extra)

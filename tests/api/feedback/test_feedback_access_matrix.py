@@ -143,3 +143,28 @@ def test_general_window_rectifications_belong_to_the_staff_of_their_hall(client,
     got = {kind: client.get(f"{API}/staff/rectifications/{rating['rectification_id']}",
                             headers=world.headers[kind]).status_code for kind in expected}
     assert got == expected
+
+
+def test_a_clerk_with_a_department_handles_none_of_its_cases_or_ratings(client, world):
+    """Issue 16, defect 5: a window clerk created with a department (`flask
+    staff create li.clerk --role clerk --department gongan --hall 1`, the
+    README's own example) sat at a 公安 window and so read, replied to and
+    returned 公安's 12345 cases and its rectifications. The lists leaked the
+    same way; they now give it nothing of the department's."""
+    case_id, _ = world.case("dispatched")
+    world.rectification("pending_callback")
+    clerk = world.headers["clerk_with_department"]
+    queue = client.get(f"{API}/staff/cases", headers=clerk)
+    assert queue.status_code == 403, queue.json
+    stats = client.get(f"{API}/staff/ratings/stats", headers=clerk, query_string={"year": 2026})
+    assert stats.status_code == 403, stats.json
+    for path in ("/staff/ratings", "/staff/rectifications"):
+        listed = client.get(API + path, headers=clerk)
+        assert listed.status_code == 200 and listed.json == [], (path, listed.json)
+        # the department's approver sees them: the lists are not empty by accident
+        mine = client.get(API + path, headers=world.headers["approver_here"])
+        assert mine.status_code == 200 and mine.json, path
+    assert client.get(f"{API}/staff/cases/{case_id}", headers=clerk).status_code == 404
+    assert client.post(f"{API}/staff/cases/{case_id}/reply", json={"text": "已答复"}, headers=clerk).status_code == 403
+    assert client.get(f"{API}/staff/cases/{case_id}", headers=world.headers["approver_here"]).json["state"] \
+        == "dispatched"

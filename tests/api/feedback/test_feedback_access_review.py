@@ -165,7 +165,7 @@ def test_general_window_staff_see_only_their_own_halls_ratings_and_rectification
     ratings = client.get(f"{API}/staff/ratings", headers=h)
     assert ratings.status_code == 200
     assert [r["id"] for r in ratings.json] == [here["id"]]
-    # department staff of another hall (gongan's clerk works in hall 1) see neither
+    # department staff placed in no hall (gongan's approver) see neither
     gongan = [r["id"] for r in client.get(f"{API}/staff/ratings", headers=people.h(people.gongan)).json]
     assert here["id"] not in gongan and there["id"] not in gongan
 

@@ -48,4 +48,4 @@ class FaceClient:
 
 @pytest.fixture
 def face_api(client, make, face_citizen):
-    return FaceClient(client, make.headers(face_citizen, **{"X-Client-Channel": "app"}))
+    return FaceClient(client, make.headers(face_citizen, channel="app"))  # logged in through the app

@@ -88,7 +88,7 @@ def test_another_citizens_challenge_is_404_and_stays_theirs(face_api, client, ma
 
     other = make.citizen()
     give_consent(session, make.actor(other), clock, CONSENT_TEXT_VERSION)
-    theirs = client.post("/api/v1/identity/face/challenges", headers=make.headers(other)).json
+    theirs = client.post("/api/v1/identity/face/challenges", headers=make.headers(other, channel="app")).json
     response = face_api.submit(theirs["challenge_id"], photos.frames_for(theirs["actions"]))
     assert response.status_code == 404
     assert session.scalar(select(func.count()).select_from(FaceAttempt)) == 0
@@ -109,7 +109,7 @@ def test_json_instead_of_multipart_is_refused_cleanly(face_api):
 
 def test_without_consent_no_challenge_and_no_processing(client, make):
     citizen = make.citizen()
-    response = client.post("/api/v1/identity/face/challenges", headers=make.headers(citizen))
+    response = client.post("/api/v1/identity/face/challenges", headers=make.headers(citizen, channel="app"))
     assert response.status_code == 403 and response.json["code"] == "identity.face_consent_required"
 
 
@@ -122,7 +122,7 @@ def test_without_a_reference_photo_the_check_cannot_start_processing(client, mak
     actor = make.actor(citizen)
     real_name.declare(session, app.extensions["cipher"], actor, clock, "李四", make_id_number("44190019800101003"))
     give_consent(session, actor, clock, CONSENT_TEXT_VERSION)
-    headers = make.headers(citizen)
+    headers = make.headers(citizen, channel="app")
     challenge = client.post("/api/v1/identity/face/challenges", headers=headers).json
     files = [(io.BytesIO(f), f"f{i}.jpg") for i, f in enumerate(photos.frames_for(challenge["actions"]))]
     response = client.post("/api/v1/identity/face/verifications", headers=headers,

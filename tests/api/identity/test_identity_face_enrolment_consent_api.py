@@ -119,7 +119,7 @@ def test_withdrawing_consent_stops_processing_and_deletes_the_template(client, m
     from .face_photos import enrol_cached
 
     citizen = make.citizen()
-    headers = make.headers(citizen)
+    headers = make.headers(citizen, channel="app")
     real_name.declare(session, app.extensions["cipher"], make.actor(citizen), clock, "张三", ID)
     enrol_cached(session, app.extensions["cipher"], ID, clock=clock)
     client.post("/api/v1/identity/face/consent", headers=headers,

@@ -1,5 +1,6 @@
 """The local face check through HTTP: challenge, frames, decision, step-up."""
 
+import pytest
 from sqlalchemy import func, select
 
 from identity import real_name
@@ -25,7 +26,7 @@ def test_same_person_passes_gets_step_up_and_real_name_becomes_verified(face_api
     assert body["passed"] is True and body["reasons"] == []
     assert 0.5 <= body["score"] <= 1 and body["threshold_score"] == 0.5
     assert body["step_up_expires_in"] == 300
-    claims = verify_step_up(app.extensions["tokens"], make.actor(face_citizen), body["step_up_token"])
+    claims = verify_step_up(app.extensions["tokens"], make.actor(face_citizen, "app"), body["step_up_token"])
     assert claims["amr"] == "local"
     assert real_name.real_name_summary(session, face_citizen.id)["status"] == "verified"
     attempt = session.scalar(select(FaceAttempt).where(FaceAttempt.citizen_id == face_citizen.id))
@@ -161,7 +162,7 @@ def test_five_failures_lock_face_checks_for_a_day(face_api, clock, session, face
     assert locked.status_code == 423 and locked.json["code"] == "identity.face_locked"
     assert int(locked.headers["Retry-After"]) > 23 * 3600
     clock.advance(hours=24, seconds=1)
-    face_api.headers = make.headers(face_citizen)  # the old access token has expired meanwhile
+    face_api.headers = make.headers(face_citizen, channel="app")  # the old access token has expired meanwhile
     assert face_api.challenge().status_code == 201
 
 
@@ -181,9 +182,47 @@ def test_retention_keeps_frames_encrypted_until_purged(face_api, app, session, c
 
 
 def test_the_wechat_channel_does_not_use_local_endpoints(client, make, face_citizen):
-    headers = make.headers(face_citizen, **{"X-Client-Channel": "miniprogram"})
+    headers = make.headers(face_citizen, channel="miniprogram", **{"X-Client-Channel": "miniprogram"})
     response = client.post("/api/v1/identity/face/challenges", headers=headers)
     assert response.status_code == 409 and response.json["code"] == "identity.face_method_mismatch"
+
+
+@pytest.mark.parametrize("header", [None, "app", "kiosk", "window"])
+def test_the_method_follows_the_login_channel_not_a_header(client, make, face_citizen, header):
+    """Issue 16, defect 9: a mini-program session that omitted (or forged)
+    X-Client-Channel got the non-certified local check and a step-up token."""
+    extra = {"X-Client-Channel": header} if header else {}
+    headers = make.headers(face_citizen, channel="miniprogram", **extra)
+    response = client.post("/api/v1/identity/face/challenges", headers=headers)
+    assert response.status_code == 409 and response.json["code"] == "identity.face_method_mismatch"
+    assert response.json["method"] == "wechat"
+
+
+def test_an_app_session_gets_the_local_check_whatever_header_it_sends(client, make, face_citizen):
+    headers = make.headers(face_citizen, channel="app", **{"X-Client-Channel": "miniprogram"})
+    response = client.post("/api/v1/identity/face/challenges", headers=headers)
+    assert response.status_code in (201, 403), response.json  # a challenge, or consent still missing
+    assert response.json.get("code") != "identity.face_method_mismatch"
+
+
+def test_a_token_without_a_login_channel_must_log_in_again(client, app, make, face_citizen):
+    from identity.services import citizen_actor
+
+    legacy = app.extensions["tokens"].issue_access(citizen_actor(face_citizen, None))
+    response = client.post("/api/v1/identity/face/challenges", headers={"Authorization": f"Bearer {legacy}",
+                                                                        "X-Client-Channel": "app"})
+    assert response.status_code == 409 and response.json["code"] == "identity.face_method_mismatch"
+
+
+def test_a_step_up_earned_in_an_app_session_does_not_serve_a_miniprogram_session(app, make, face_citizen):
+    from identity.services import citizen_actor
+    from identity.stepup import StepUpRequired, issue_step_up_token, verify_step_up
+
+    tokens = app.extensions["tokens"]
+    local = issue_step_up_token(tokens, citizen_actor(face_citizen, "app"), "local")
+    assert verify_step_up(tokens, citizen_actor(face_citizen, "app"), local)["amr"] == "local"
+    with pytest.raises(StepUpRequired):
+        verify_step_up(tokens, citizen_actor(face_citizen, "miniprogram"), local)
 
 
 def test_challenge_rows_are_single_use_in_the_database(face_api, session):

@@ -13,5 +13,5 @@ def test_a_nul_in_a_login_name_is_a_422(client, path, body, field):
     # parameter, which PostgreSQL refuses when it holds NUL.
     response = client.post(path, json=body)
     assert response.status_code == 422 and response.content_type == "application/problem+json"
-    assert response.json["code"] == "platform.validation_failed"
+    assert response.json["code"] == "platform.unstorable_text"
     assert response.json["errors"][field] == ["不能包含 NUL 字符"]

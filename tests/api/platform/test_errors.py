@@ -131,13 +131,13 @@ def test_behind_one_trusted_proxy_the_client_address_is_the_forwarded_one(proxie
 
 def test_nul_characters_are_refused_before_any_service_sees_them(client, make):
     body = assert_problem(client.post(LOGIN, json={"username": "a\u0000b", "password": "x"}), 422,
-                          "platform.validation_failed")
+                          "platform.unstorable_text")
     assert body["errors"] == {"username": ["不能包含 NUL 字符"]}
     nested = client.post(LOGIN, json={"username": "a", "password": "x", "extra": [{"deep": "\u0000"}]})
-    assert_problem(nested, 422, "platform.validation_failed")
+    assert_problem(nested, 422, "platform.unstorable_text")
     headers = make.headers(make.staff(role="admin"))
     query = client.get("/api/v1/admin/audit-log?action=a%00b", headers=headers)
-    assert_problem(query, 422, "platform.validation_failed")
+    assert_problem(query, 422, "platform.unstorable_text")
     assert_problem(client.get("/api/v1/admin/audit-log%00", headers=headers), 404, "platform.not_found")
 
 

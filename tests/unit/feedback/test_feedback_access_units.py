@@ -29,7 +29,7 @@ def _case(department="gongan", kind="complaint"):
     (PLATFORM_ADMIN, True, None),
     (HALL_ADMIN, False, None),  # an admin with a hall is that hall's admin, not the 12345 dispatcher
     (DEPT_ADMIN, False, "gongan"),
-    (GONGAN_CLERK_HALL_5, False, "gongan"),
+    (GONGAN_CLERK_HALL_5, False, None),  # a 公安 window: not 公安's back office (issue 16, defect 5)
     (RENSHE_APPROVER, False, "renshe"),
     (GENERAL_CLERK_HALL_5, False, None),
     (KIOSK_HALL_5, False, None),
@@ -45,7 +45,7 @@ def test_who_dispatches_and_in_whose_name_staff_handle_cases(actor, dispatcher, 
 
 @pytest.mark.parametrize("actor, sees", [
     (CITIZEN, True), (OTHER_CITIZEN, False), (PLATFORM_ADMIN, True), (HALL_ADMIN, False), (DEPT_ADMIN, True),
-    (GONGAN_CLERK_HALL_5, True), (RENSHE_APPROVER, False), (GENERAL_CLERK_HALL_5, False), (KIOSK_HALL_5, False),
+    (GONGAN_CLERK_HALL_5, False), (RENSHE_APPROVER, False), (GENERAL_CLERK_HALL_5, False), (KIOSK_HALL_5, False),
 ])
 def test_who_reads_a_case_held_by_gongan(actor, sees):
     assert access.can_read_case(actor, _case()) is sees
@@ -68,7 +68,7 @@ def test_a_reports_reporter_is_shown_to_the_dispatcher_only():
     (PLATFORM_ADMIN, True, True, True),
     (HALL_ADMIN, False, True, False),
     (DEPT_ADMIN, True, True, False),
-    (GONGAN_CLERK_HALL_5, True, True, False),
+    (GONGAN_CLERK_HALL_5, False, True, False),  # its hall's general window only, like any clerk
     (RENSHE_APPROVER, False, False, False),
     (GENERAL_CLERK_HALL_5, False, True, False),
     (KIOSK_HALL_5, False, False, False),  # a device acts for its hall, but ratings belong to staff
@@ -94,7 +94,7 @@ def test_only_the_served_citizen_or_the_halls_device_rates():
 
 def test_statistics_in_whose_name():
     assert access.stats_department(PLATFORM_ADMIN) is None  # all departments
-    assert access.stats_department(GONGAN_CLERK_HALL_5) == "gongan"
-    for refused in (HALL_ADMIN, GENERAL_CLERK_HALL_5):
+    assert access.stats_department(DEPT_ADMIN) == "gongan"
+    for refused in (HALL_ADMIN, GENERAL_CLERK_HALL_5, GONGAN_CLERK_HALL_5):
         with pytest.raises(Forbidden):
             access.stats_department(refused)
