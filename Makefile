@@ -12,7 +12,7 @@ STAMP := $(VENV)/.installed
 
 export FLASK_APP := wsgi:app
 
-.PHONY: run up test install migrate seed bench clean client-check contract-fuzz contract
+.PHONY: run up test install migrate seed bench clean client-check contract-fuzz contract screens
 
 # The first install takes minutes (numpy, dlib-bin, cryptography): say what is
 # happening and let pip show each package as it goes, so it never looks hung.
@@ -54,6 +54,12 @@ test: install
 client-check: install
 	PYTHON=$(BIN)/python clients/check.sh client
 	PYTHON=$(BIN)/python clients/check.sh python
+
+# After changing screens/ts (or the API document): compile the hall pages'
+# TypeScript against the generated client into screens/static (committed;
+# make client-check fails when it differs from a fresh build). Needs npm.
+screens:
+	cd clients/ts && npm ci --no-audit --no-fund --prefer-offline --loglevel=error && npm run screens
 
 # schemathesis over the whole OpenAPI document as citizen, clerk and admin
 # (FUZZ_MAX_EXAMPLES per operation, default 5): no 5xx, no answer off the document.

@@ -4,6 +4,8 @@
 #   client: install the pinned TypeScript tool chain (npm ci, from the lock
 #           file), generate the types from docs/openapi.snapshot.json, compile
 #           with tsc --strict (no `any`, no casts), run the four flows;
+#           build the hall pages' scripts (screens/build.sh) into a temporary
+#           directory and fail if they differ from the committed screens/static;
 #   python: generate the Python client with openapi-python-client (pinned in
 #           requirements.txt), pip install it offline into a temporary
 #           directory, run clients/python/flow.py (also a test of the suite:
@@ -31,10 +33,16 @@ if [ "$what" = client ]; then
   (cd clients/ts && npx openapi-typescript ../../docs/openapi.snapshot.json -o src/api.d.ts --silent)
   # The flows are typed by the document alone: no `any`, no type assertions.
   cast='(\bany\b|[])a-zA-Z0-9_] as (string|number|boolean|unknown|never|const|object|[A-Z{[])|(^|[=(,:]|return)\s*<[A-Za-z]+>|!\.|!\))'
-  if grep -nE "$cast" clients/ts/src/*.ts | grep -v 'api.d.ts' | grep -vE '^[^:]+:[0-9]+:\s*(//|/?\*)'; then
-    echo "client-check: the flows use \`any\`, a cast or a non-null assertion" >&2; exit 1
+  if grep -nE "$cast" clients/ts/src/*.ts screens/ts/*.ts | grep -v 'api.d.ts' | grep -vE '^[^:]+:[0-9]+:\s*(//|/?\*)'; then
+    echo "client-check: the flows or the hall pages use \`any\`, a cast or a non-null assertion" >&2; exit 1
   fi
   (cd clients/ts && npx tsc -p tsconfig.json --strict)
+  # The pages' committed scripts must be what their TypeScript compiles to
+  # (screens.css is written by hand): a stale or hand-edited file fails here.
+  screens/build.sh "$work/screens-static"
+  if ! diff -r -x screens.css screens/static "$work/screens-static"; then
+    echo "client-check: screens/static differs from a fresh build of screens/ts: run \`make screens\` and commit" >&2; exit 1
+  fi
 fi
 
 if [ "$what" = python ]; then

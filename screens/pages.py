@@ -1,8 +1,9 @@
 """The two pages: the hall display board and the window console.
 
-Plain HTML, CSS and JavaScript modules from this package's static folder (no
-CDN, no build step), under a Content-Security-Policy that allows scripts,
-styles and connections to this origin only: no inline script or style.
+HTML, CSS and JavaScript modules from this package's static folder (no CDN;
+the modules are compiled from screens/ts by `make screens` and committed, see
+docs/hall.md), under a Content-Security-Policy that allows scripts, styles and
+connections to this origin only: no inline script or style.
 """
 
 from __future__ import annotations

@@ -1,42 +1,39 @@
-// Plain fetch against the service's own API (same origin). The pages ship as
-// static modules without a build step, so the generated TypeScript client
-// (which needs npm and a bundler) is not used here; the shapes used are the
-// ones documented in /api/v1/openapi.json.
-
+// The pages' API calls go through the generated TypeScript client: the paths,
+// parameters, bodies and answers are typed from docs/openapi.snapshot.json
+// (clients/ts/src/api.d.ts, by openapi-typescript), the calls are made by
+// openapi-fetch. A drift between the pages and the document fails `tsc`.
+import createClient from "./vendor/openapi-fetch.js";
 export class ApiError extends Error {
-  constructor(status, problem) {
-    super((problem && problem.detail) || `请求失败（HTTP ${status}）`);
-    this.status = status;
-    this.code = problem && problem.code;
-  }
+    status;
+    code;
+    constructor(status, problem) {
+        const detail = field(problem, "detail");
+        super(detail ?? `请求失败（HTTP ${status}）`);
+        this.status = status;
+        this.code = field(problem, "code");
+    }
 }
-
-export async function call(method, path, { token, body, query } = {}) {
-  const headers = { Accept: "application/json", "X-Client-Channel": "window" };
-  if (token) headers.Authorization = `Bearer ${token}`;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  let url = path;
-  if (query) url += "?" + new URLSearchParams(query).toString();
-  const response = await fetch(url, {
-    method, headers, body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: "same-origin", cache: "no-store",
-  });
-  const text = await response.text();
-  const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw new ApiError(response.status, data);
-  return data;
+function field(problem, name) {
+    if (typeof problem !== "object" || problem === null || !(name in problem))
+        return undefined;
+    const value = Reflect.get(problem, name);
+    return typeof value === "string" && value ? value : undefined;
 }
-
-export function text(element, value) {
-  element.textContent = value === null || value === undefined ? "" : String(value);
+/** A client for this origin; the pages are the hall's window channel. */
+export function client(token) {
+    const headers = { Accept: "application/json", "X-Client-Channel": "window" };
+    if (token)
+        headers["Authorization"] = `Bearer ${token}`;
+    return createClient({ baseUrl: "", headers, credentials: "same-origin", cache: "no-store" });
 }
-
-export function row(cells) {
-  const tr = document.createElement("tr");
-  for (const cell of cells) {
-    const td = document.createElement("td");
-    text(td, cell);
-    tr.appendChild(td);
-  }
-  return tr;
+/** The answer's data, or an ApiError carrying the problem's Chinese detail and code. */
+export function data(result) {
+    if (!result.response.ok || result.data === undefined)
+        throw new ApiError(result.response.status, result.error);
+    return result.data;
+}
+/** For calls whose answer the page does not read: only that it succeeded. */
+export function done(result) {
+    if (!result.response.ok)
+        throw new ApiError(result.response.status, result.error);
 }

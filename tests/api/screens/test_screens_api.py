@@ -4,6 +4,7 @@ events that booking publishes after its commits."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -276,5 +277,31 @@ def test_the_pages_are_served_with_a_strict_content_security_policy(client, setu
         assert "script-src 'self'" in policy and "unsafe-inline" not in policy
         html = page.get_data(as_text=True)
         assert "<script>" not in html and "style=" not in html and "http" not in html.replace("http-equiv", "")
-    for asset in ("board.js", "window.js", "events.js", "api.js", "screens.css"):
+    for asset in ("board.js", "window.js", "events.js", "api.js", "dom.js", "vendor/openapi-fetch.js", "screens.css"):
         assert client.get(f"/screens/static/{asset}").status_code == 200
+
+
+def test_the_pages_call_the_api_through_the_generated_client(client):
+    """Every module the two pages load (following their imports as the browser
+    does) is served as JavaScript from this origin; the JSON calls go through
+    openapi-fetch (vendored, compiled against the generated types by
+    screens/build.sh) and no page module calls fetch() by hand."""
+    seen: dict[str, str] = {}
+    todo = ["board.js", "window.js"]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        answer = client.get(f"/screens/static/{name}")
+        assert answer.status_code == 200 and answer.mimetype in ("text/javascript", "application/javascript"), name
+        seen[name] = answer.get_data(as_text=True)
+        base = name.rsplit("/", 1)[0] + "/" if "/" in name else ""
+        for spec in re.findall(r'^(?:import|export)\b[^;]*?\bfrom\s+"([^"]+)"', seen[name], re.M):
+            assert spec.startswith("./"), f"{name} imports {spec}: a bare or remote module the browser cannot load"
+            todo.append(base + spec[2:])
+    assert "vendor/openapi-fetch.js" in seen
+    assert "openapi-fetch 0.17.0 (MIT licence" in seen["vendor/openapi-fetch.js"]
+    assert 'from "./vendor/openapi-fetch.js"' in seen["api.js"]
+    for name, source in seen.items():
+        if not name.startswith("vendor/"):
+            assert not re.search(r"\bfetch\(", source), f"{name} calls fetch() instead of the typed client"
