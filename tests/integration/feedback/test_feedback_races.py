@@ -31,7 +31,10 @@ def _race(n, work):
 
     def run(i):
         barrier.wait()
-        outcomes.append(work(i))
+        try:
+            outcomes.append(work(i))
+        except Exception as exc:  # shown in the assertion instead of vanishing with the thread
+            outcomes.append(repr(exc))
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(n)]
     for t in threads:
@@ -54,7 +57,7 @@ def test_two_staff_replying_at_once_one_wins(engine):
     clock = FrozenClock(NOW)
     try:
         def reply(i):
-            actor = Actor(kind="staff", id=100 + i, role="clerk", department_code="gongan")
+            actor = Actor(kind="staff", id=100 + i, role="approver", department_code="gongan")
             with factory() as s:
                 try:
                     handling.reply(s, actor, clock, case_id, f"答复 {i}")
