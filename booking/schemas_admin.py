@@ -23,6 +23,10 @@ _QUEUE_IDS = {"description": "窗口叫号的队列编号", "example": [2]}
 _PLACES = {"description": "每个服务窗口每个时段的可预约数；null 用默认值"}
 
 
+_NOTIFY_POSITION = {"description": "前面还剩几位时给取号市民发一次“您前面还有 N 位”订阅消息（0 = 不发；默认 5）",
+                    "example": 5}
+
+
 class HallUpdateSchema(StrictSchema):
     name = fields.String(validate=validate.Length(min=1, max=128), metadata=_HALL_NAME)
     level = fields.String(validate=validate.OneOf(HALL_LEVELS), metadata=_HALL_LEVEL)
@@ -35,6 +39,7 @@ class HallUpdateSchema(StrictSchema):
     lunch_start = fields.String(allow_none=True, validate=_TIME)
     lunch_end = fields.String(allow_none=True, validate=_TIME)
     active = fields.Boolean()
+    notify_position = fields.Integer(validate=validate.Range(min=0, max=99), metadata=_NOTIFY_POSITION)
 
 
 class HallCreateSchema(HallUpdateSchema):
@@ -51,6 +56,7 @@ class HallCreateSchema(HallUpdateSchema):
 
 class AdminHallSchema(HallSchema):
     active = fields.Boolean(required=True, metadata={"description": "是否启用（停用的大厅不对市民列出）"})
+    notify_position = fields.Integer(required=True, metadata=_NOTIFY_POSITION)
     created_at = fields.DateTime(required=True)
 
 

@@ -31,7 +31,7 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PREFIX = re.compile(r"^[A-Z]{1,2}$")
 _ITEM = re.compile(r"^\d{12}$")
 HALL_FIELDS = ("name", "level", "town", "address", "lat", "lng", "phone", "opening_hours", "lunch_start",
-               "lunch_end", "active")
+               "lunch_end", "active", "notify_position")
 
 
 # -- names (statistics, notices) -----------------------------------------------
@@ -141,6 +141,9 @@ def create_hall(session: Session, clock, actor: Actor, values: dict) -> Hall:
                                address=values["address"], lat=float(values["lat"]), lng=float(values["lng"]),
                                opening_hours=values["opening_hours"], town=values.get("town"),
                                phone=values.get("phone"), lunch=None if lunch[0] is None else lunch, actor=actor)
+            if "notify_position" in values:
+                hall.notify_position = values["notify_position"]
+                session.flush()
     except IntegrityError as exc:  # a parallel admin took the code
         raise SetupConflict(f"大厅编码 {values['code']} 已存在", errors={"code": ["已存在"]}) from exc
     _forget_caches(session)

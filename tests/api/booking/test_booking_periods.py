@@ -185,8 +185,15 @@ def test_the_citizen_is_told_once_when_n_remain_ahead(client, session, clock, se
 
 
 def test_a_hall_can_turn_the_notice_off(client, session, clock, setup, kiosk, make, clerk_staff):
-    setup.hall.notify_position = 0
-    session.commit()
+    """The hall's admin sets N through the set-up API (0 = off); a value out
+    of range is refused and changes nothing."""
+    admin = make.headers(make.staff("admin", None, setup.hall.id))
+    hall_url = f"/api/v1/booking/admin/halls/{setup.hall.id}"
+    refused = client.patch(hall_url, json={"notify_position": 100}, headers=admin)
+    assert refused.status_code == 422 and "notify_position" in refused.json["errors"]
+    assert client.get(hall_url, headers=admin).json["hall"]["notify_position"] == 5
+    turned_off = client.patch(hall_url, json={"notify_position": 0}, headers=admin)
+    assert turned_off.status_code == 200 and turned_off.json["notify_position"] == 0
     for _ in range(3):
         walk_in(client, kiosk, setup.general_item, citizen_id=make.citizen().id)
     headers = lambda: make.headers(clerk_staff)  # noqa: E731
