@@ -61,9 +61,9 @@ def login(base: str, credentials: Path, role: str, code: str = "fuzz-citizen:1")
 
 def throwaway_admin(base: str, credentials: Path) -> str:
     """The admin of the session-ending run: the demo admin, whose own session
-    those operations cannot end (nobody deactivates or resets themselves),
-    logged in afresh after every other run, so the staff and kiosks it
-    deactivates are needed by no later run."""
+    those operations cannot end (nobody deactivates or resets themselves);
+    that run comes after every other, so the staff and kiosks it deactivates
+    are needed by no later run."""
     return login(base, credentials, "admin")
 
 
@@ -125,8 +125,14 @@ def main() -> None:
     report_dir = Path(tempfile.mkdtemp(prefix="fingertip-fuzz-"))
     failed = []
     operations_seen, statuses = 0, Counter()
+    # Every principal logs in before any run: the runs fuzz the login
+    # endpoints themselves, which rate-limits and locks this address and the
+    # accounts it tries (tokens last an hour, the whole fuzz a few minutes).
+    tokens = {role: login(args.base, args.credentials, role) for role in PHASES}
+    throwaway = {"citizen": login(args.base, args.credentials, "citizen", code="fuzz-throwaway:1"),
+                 "admin": throwaway_admin(args.base, args.credentials)}
     for role in PHASES:
-        token = login(args.base, args.credentials, role)
+        token = tokens[role]
         code, operations, answers = run_as(args.base, role, token, args.max_examples, report_dir,
                                            phases=PHASES[role], exclude=SESSION_ENDING)
         print(f"[fuzz] as {role}: {operations} operations, {sum(answers.values())} requests, "
@@ -137,8 +143,7 @@ def main() -> None:
             failed.append(role)
     # Last, with throw-away principals: whatever they end, no later run needs.
     ending = Counter()
-    for role, token in (("citizen", login(args.base, args.credentials, "citizen", code="fuzz-throwaway:1")),
-                        ("admin", throwaway_admin(args.base, args.credentials))):
+    for role, token in throwaway.items():
         code, operations, answers = run_as(args.base, role, token, args.max_examples, report_dir,
                                            phases="fuzzing", operations=SESSION_ENDING)
         print(f"[fuzz] session-ending operations as a throw-away {role}: {operations} operations, "

@@ -199,7 +199,7 @@ EXAMPLES: dict[str, object] = {
     "department_name": "市人力资源和社会保障局", "Department.name": "市人力资源和社会保障局", "material_code": "M01", "Material.code": "M01",
     "MaterialIn.code": "M01", "MaterialStatus.code": "M01", "hall_id": 1, "window_id": 3, "queue_id": 2,
     "theme_id": "newborn", "id_number": "441900199003071238", "id_number_masked": "4419**********1238",
-    "name_masked": "张*", "phone_masked": "138****5678", "username": "demo.clerk", "password": "S3cure-pass-2026",
+    "name_masked": "张*", "phone_masked": "138****5678", "username": "chen.xiaoming", "password": "S3cure-pass-2026",
     "device_code": "KIOSK-CITY-01", "secret": "kiosk-secret-0123456789abcdef",
     "access_token": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIxIn0.c2lnbmF0dXJl",
     "refresh_token": "eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiIxIiwidHlwIjoicmVmcmVzaCJ9.c2ln",
