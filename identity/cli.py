@@ -139,14 +139,19 @@ def register_kiosk(device_code, name, hall_id):
     click.echo(f"secret (shown once, store it on the device): {secret}")
 
 
+def _set_device_active(device_code: str, kind: str, active: bool):
+    """Deactivating revokes the device's tokens (a board's stream tokens stop at its next connect)."""
+    with _work(f"{kind} {'reactivate' if active else 'deactivate'}") as uow:
+        return staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
+                                            staff_admin.find_kiosk(uow.session, device_code, kind), active)
+
+
 @kiosk_cli.command("deactivate")
 @click.argument("device_code")
 @_one_line_errors
 def deactivate_kiosk(device_code):
     """Deactivate a kiosk device and revoke its tokens."""
-    with _work("kiosk deactivate") as uow:
-        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
-                                              staff_admin.find_kiosk(uow.session, device_code), False)
+    device = _set_device_active(device_code, "kiosk", False)
     click.echo(f"deactivated kiosk {device.device_code}; its tokens are revoked")
 
 
@@ -155,9 +160,7 @@ def deactivate_kiosk(device_code):
 @_one_line_errors
 def reactivate_kiosk(device_code):
     """Reactivate a kiosk device."""
-    with _work("kiosk reactivate") as uow:
-        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
-                                              staff_admin.find_kiosk(uow.session, device_code), True)
+    device = _set_device_active(device_code, "kiosk", True)
     click.echo(f"reactivated kiosk {device.device_code}")
 
 
@@ -184,9 +187,7 @@ def register_board(device_code, name, hall_id):
 @_one_line_errors
 def deactivate_board(device_code):
     """Deactivate a board: its stream tokens stop working and open streams end within SCREENS_STREAM_MAX_SECONDS."""
-    with _work("board deactivate") as uow:
-        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
-                                              staff_admin.find_kiosk(uow.session, device_code), False)
+    device = _set_device_active(device_code, "board", False)
     click.echo(f"deactivated board {device.device_code}")
 
 
@@ -195,7 +196,5 @@ def deactivate_board(device_code):
 @_one_line_errors
 def reactivate_board(device_code):
     """Reactivate a board device."""
-    with _work("board reactivate") as uow:
-        device = staff_admin.set_kiosk_active(uow.session, _tokens(), uow.clock, SYSTEM,
-                                              staff_admin.find_kiosk(uow.session, device_code), True)
+    device = _set_device_active(device_code, "board", True)
     click.echo(f"reactivated board {device.device_code}")

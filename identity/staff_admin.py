@@ -65,10 +65,14 @@ def get_kiosk(session: Session, device_id: int) -> KioskDevice:
     return device
 
 
-def find_kiosk(session: Session, device_code: str) -> KioskDevice:
-    device = session.scalar(select(KioskDevice).where(KioskDevice.device_code == device_code))
+def find_kiosk(session: Session, device_code: str, kind: str = "kiosk") -> KioskDevice:
+    """A device of this kind (kiosks and boards share the table; one is never
+    managed as the other)."""
+    device = session.scalar(select(KioskDevice).where(KioskDevice.device_code == device_code,
+                                                      KioskDevice.kind == kind))
     if device is None:
-        raise PrincipalNotFound(f"自助终端 {device_code} 不存在", code="identity.kiosk_not_found")
+        what = "叫号大屏" if kind == "board" else "自助终端"
+        raise PrincipalNotFound(f"{what} {device_code} 不存在", code="identity.kiosk_not_found")
     return device
 
 

@@ -263,6 +263,10 @@ def test_a_board_is_registered_and_revoked_from_the_command_line(app, client, se
     assert f"/screens/board/{setup.hall.id}#device=BOARD-CLI&secret={secret}" in result.output
     body = {"device_code": "BOARD-CLI", "secret": secret}
     assert client.post(f"{API}/board-token", json=body).status_code == 200
+    # a board is never managed as a kiosk (the two share a table)
+    mixed = runner.invoke(args=["kiosk", "deactivate", "BOARD-CLI"])
+    assert mixed.exit_code != 0 and "identity.kiosk_not_found" in mixed.output
+    assert client.post(f"{API}/board-token", json=body).status_code == 200
     assert runner.invoke(args=["board", "deactivate", "BOARD-CLI"]).exit_code == 0
     assert client.post(f"{API}/board-token", json=body).status_code == 401
     assert runner.invoke(args=["board", "reactivate", "BOARD-CLI"]).exit_code == 0
