@@ -6,7 +6,6 @@ two clerks racing for one window (or one clerk for two) get one session."""
 
 from __future__ import annotations
 
-import threading
 
 import pytest
 from sqlalchemy import delete, func, select, text
@@ -21,6 +20,7 @@ from booking.services import calling, counter, halls, tickets
 from mobile_api.actor import Actor
 from mobile_api.outbox import OutboxMessage
 from mobile_api.uow import working
+from tests.integration.booking.test_booking_races import run_parallel
 
 pytestmark = pytest.mark.postgres
 
@@ -66,25 +66,6 @@ def hall(factory, clock):
 
 def clerk(hall_id: int, staff_id: int = 900) -> Actor:
     return Actor(kind="staff", id=staff_id, role="clerk", hall_id=hall_id, channel="window")
-
-
-def run_parallel(count: int, work):
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(index):
-        barrier.wait()
-        try:
-            results[index] = work(index)
-        except Exception as exc:  # collected and checked by the test
-            results[index] = exc
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def at_window(factory, hall_id: int, window_id: int) -> list[int]:
