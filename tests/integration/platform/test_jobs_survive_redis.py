@@ -25,8 +25,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from mobile_api import migrate
@@ -102,19 +101,10 @@ def private_redis(tmp_path):
 
 
 @pytest.fixture
-def stack_database(database_url):
-    url = make_url(database_url)
-    name = f"{url.database}_redisdown"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    stack_url = url.set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(stack_url)
-    yield stack_url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def stack_database(scratch_database_url):
+    """A migrated database of its own: the stack's processes commit for real."""
+    migrate.upgrade(scratch_database_url)
+    return scratch_database_url
 
 
 class Output:

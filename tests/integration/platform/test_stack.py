@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import create_engine, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import load_config
@@ -43,20 +42,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def stack_database(database_url):
+def stack_database(scratch_database_url):
     """A database of its own: the stack's processes commit for real."""
-    url = make_url(database_url)
-    name = f"{url.database}_stack"
-    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    stack_url = url.set(database=name).render_as_string(hide_password=False)
-    migrate.upgrade(stack_url)
-    yield stack_url
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    migrate.upgrade(scratch_database_url)
+    return scratch_database_url
 
 
 def _citizen_with_a_reminder_grant(app) -> int:
