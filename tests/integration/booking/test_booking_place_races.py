@@ -8,17 +8,17 @@ import threading
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import sessionmaker
 
-from booking.models import (Appointment, CalendarOverride, CitizenLimit, Hall, HallItem, HallQueue, Slot, Ticket,
-                            TicketCounter, Window, WindowQueue)
+from booking.models import (Appointment, CitizenLimit)
 from booking.services import halls
 from config import load_config
 from mobile_api import create_app
 from mobile_api.actor import Actor
 from mobile_api.outbox import OutboxMessage
 from mobile_api.uow import working
+from tests.integration.booking.cleanup import remove_hall
 from tests.conftest import servers_env
 
 pytestmark = pytest.mark.postgres
@@ -59,24 +59,10 @@ def hall(factory, clock):
         for number in ("01", "02"):
             halls.add_window(session, created, number, f"{number}号窗口", [queue])
         halls.assign_item(session, created, queue, ITEM)
-        hall_id, queue_id = created.id, queue.id
+        hall_id = created.id
     yield hall_id
     with factory() as session:
-        appointment_ids = select(Appointment.id).where(Appointment.hall_id == hall_id)
-        citizen_ids = select(Appointment.citizen_id).where(Appointment.hall_id == hall_id)
-        session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like("booking:%")))
-        session.execute(delete(Ticket).where(Ticket.hall_id == hall_id))
-        session.execute(delete(TicketCounter).where(TicketCounter.queue_id == queue_id))
-        session.execute(delete(CitizenLimit).where(CitizenLimit.citizen_id.in_(citizen_ids)))
-        session.execute(delete(Appointment).where(Appointment.id.in_(appointment_ids)))
-        session.execute(delete(Slot).where(Slot.hall_id == hall_id))
-        session.execute(delete(CalendarOverride).where(CalendarOverride.hall_id == hall_id))
-        session.execute(delete(HallItem).where(HallItem.hall_id == hall_id))
-        window_ids = select(Window.id).where(Window.hall_id == hall_id)
-        session.execute(delete(WindowQueue).where(WindowQueue.window_id.in_(window_ids)))
-        session.execute(delete(Window).where(Window.hall_id == hall_id))
-        session.execute(delete(HallQueue).where(HallQueue.hall_id == hall_id))
-        session.execute(delete(Hall).where(Hall.id == hall_id))
+        remove_hall(session, hall_id)
         session.commit()
 
 

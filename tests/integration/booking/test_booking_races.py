@@ -8,17 +8,16 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
 from booking.errors import NothingToCall, SlotFull, TooManyAppointments
-from booking.models import (Appointment, CalendarOverride, CitizenLimit, CounterSession, Hall, HallItem, HallQueue,
-                            Slot, Ticket, TicketCounter, Window, WindowQueue)
+from booking.models import (Appointment, CitizenLimit, Slot)
 from booking.policy import Policy
 from booking.services import appointments, calling, counter, halls, tickets
 from mobile_api.actor import Actor
 from mobile_api.uow import working
-from mobile_api.outbox import OutboxMessage
+from tests.integration.booking.cleanup import remove_hall
 
 pytestmark = pytest.mark.postgres
 
@@ -49,23 +48,7 @@ def race_hall(factory, clock):
         ids = {"hall": hall.id, "general": general.id, "police": police.id, "windows": [w.id for w in windows]}
     yield ids
     with factory() as session, working(session, clock):
-        hall_id = ids["hall"]
-        queue_ids = [ids["general"], ids["police"]]
-        session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like("booking:%")))
-        session.execute(delete(Ticket).where(Ticket.hall_id == hall_id))
-        session.execute(delete(CounterSession).where(CounterSession.hall_id == hall_id))
-        session.execute(delete(TicketCounter).where(TicketCounter.queue_id.in_(queue_ids)))
-        citizen_ids = select(Appointment.citizen_id).where(Appointment.hall_id == hall_id)
-        session.execute(delete(CitizenLimit).where(CitizenLimit.citizen_id.in_(citizen_ids)))
-        session.execute(delete(Appointment).where(Appointment.hall_id == hall_id))
-        session.execute(delete(Slot).where(Slot.hall_id == hall_id))
-        session.execute(delete(CalendarOverride).where(CalendarOverride.hall_id == hall_id))
-        session.execute(delete(HallItem).where(HallItem.hall_id == hall_id))
-        window_ids = select(Window.id).where(Window.hall_id == hall_id)
-        session.execute(delete(WindowQueue).where(WindowQueue.window_id.in_(window_ids)))
-        session.execute(delete(Window).where(Window.hall_id == hall_id))
-        session.execute(delete(HallQueue).where(HallQueue.hall_id == hall_id))
-        session.execute(delete(Hall).where(Hall.id == hall_id))
+        remove_hall(session, ids["hall"])
         session.commit()
 
 

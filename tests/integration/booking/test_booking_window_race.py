@@ -8,18 +8,17 @@ from __future__ import annotations
 
 
 import pytest
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from booking.errors import SessionAlreadyOpen, WindowBusy, WindowTaken
-from booking.models import (CounterSession, Hall, HallItem, HallQueue, Ticket, TicketCounter, TicketPeriod, Window,
-                            WindowQueue)
+from booking.models import (CounterSession, Ticket, TicketPeriod)
 from booking.policy import Policy
 from booking.services import calling, counter, halls, tickets
 from mobile_api.actor import Actor
-from mobile_api.outbox import OutboxMessage
 from mobile_api.uow import working
+from tests.integration.booking.cleanup import remove_hall
 from tests.integration.booking.test_booking_races import run_parallel
 
 pytestmark = pytest.mark.postgres
@@ -51,16 +50,7 @@ def hall(factory, clock):
                           for _ in range(PRESSES)]
     yield ids
     with factory() as session, working(session, clock):
-        session.execute(delete(OutboxMessage).where(OutboxMessage.dedupe_key.like("booking:%")))
-        session.execute(delete(TicketPeriod).where(TicketPeriod.hall_id == ids["hall"]))
-        session.execute(delete(Ticket).where(Ticket.hall_id == ids["hall"]))
-        session.execute(delete(CounterSession).where(CounterSession.hall_id == ids["hall"]))
-        session.execute(delete(TicketCounter).where(TicketCounter.queue_id == ids["queue"]))
-        session.execute(delete(HallItem).where(HallItem.hall_id == ids["hall"]))
-        session.execute(delete(WindowQueue).where(WindowQueue.window_id.in_(ids["windows"])))
-        session.execute(delete(Window).where(Window.hall_id == ids["hall"]))
-        session.execute(delete(HallQueue).where(HallQueue.hall_id == ids["hall"]))
-        session.execute(delete(Hall).where(Hall.id == ids["hall"]))
+        remove_hall(session, ids["hall"])
         session.commit()
 
 
