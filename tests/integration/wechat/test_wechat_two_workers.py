@@ -93,20 +93,24 @@ def _in_threads(count: int, fn) -> list:
     return results
 
 
+def _outbox_worker(engine, clock, *, rounds: int, limit: int):
+    """What one outbox worker process does: `rounds` claims of up to `limit`
+    messages, each in a session of its own; the outcome counts."""
+    def work(index):
+        counts: dict = {}
+        for _ in range(rounds):
+            with Session(engine, expire_on_commit=False) as session:
+                for status, n in outbox.work_once(session, f"worker-{index}", clock.now(), limit=limit).items():
+                    counts[status] = counts.get(status, 0) + n
+        return counts
+    return work
+
 def test_two_workers_send_each_message_once(engine, world, clock):
     config, control, citizen_id = world
     outbox.register_handler(outbox.CITIZEN_NOTIFY, lambda s, m, now: deliver_citizen_notification(s, m, now, config))
     _setup(engine, clock, citizen_id, grants=3, messages=5)
 
-    def work(index):
-        counts: dict = {}
-        for _ in range(3):
-            with Session(engine, expire_on_commit=False) as session:
-                for status, n in outbox.work_once(session, f"worker-{index}", clock.now(), limit=2).items():
-                    counts[status] = counts.get(status, 0) + n
-        return counts
-
-    results = _in_threads(2, work)
+    results = _in_threads(2, _outbox_worker(engine, clock, rounds=3, limit=2))
     total = {k: sum(r.get(k, 0) for r in results) for k in ("sent", "skipped")}
     assert total == {"sent": 3, "skipped": 2}
     assert len(control.sent_messages(MP[0])) == 3
@@ -143,15 +147,7 @@ def test_two_workers_never_spend_the_grant_kept_for_a_more_important_message(eng
     outbox.register_handler(outbox.CITIZEN_NOTIFY, lambda s, m, now: deliver_citizen_notification(s, m, now, shared))
     _setup(engine, clock, citizen_id, grants=2, messages=6)
 
-    def work(index):
-        counts: dict = {}
-        for _ in range(4):
-            with Session(engine, expire_on_commit=False) as session:
-                for status, n in outbox.work_once(session, f"worker-{index}", clock.now(), limit=1).items():
-                    counts[status] = counts.get(status, 0) + n
-        return counts
-
-    results = _in_threads(3, work)
+    results = _in_threads(3, _outbox_worker(engine, clock, rounds=4, limit=1))
     total = {k: sum(r.get(k, 0) for r in results) for k in ("sent", "skipped")}
     assert total == {"sent": 1, "skipped": 5}
     assert len(control.sent_messages(MP[0])) == 1
